@@ -1,0 +1,237 @@
+"""Typed events a turn emits, read by the page, the CLI, the recorder and tests.
+
+The turn runner turns the SDK stream into these values and puts them on a queue.
+They are plain frozen dataclasses so that a consumer on another thread can read them
+without touching the SDK, and so that tests can compare them by value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+
+class StepTool(StrEnum):
+    """Which code-execution sub-tool a step used."""
+
+    BASH = "bash"
+    PYTHON = "python"  # server_tool_use name "code_execution" (legacy tool and REPL cells)
+    TEXT_EDITOR = "text_editor"
+
+
+class StopReason(StrEnum):
+    END_TURN = "end_turn"
+    MAX_TOKENS = "max_tokens"
+    PAUSE_TURN = "pause_turn"
+    PAUSE_CAP_REACHED = "pause_cap_reached"  # the runner stopped continuing after the cap
+    STOP_SEQUENCE = "stop_sequence"
+    TOOL_USE = "tool_use"
+    REFUSAL = "refusal"
+    CONTEXT_WINDOW_EXCEEDED = "model_context_window_exceeded"
+    STOPPED = "stopped"  # the person pressed Stop
+    FAILED = "failed"  # an error ended the turn
+
+
+class ErrorKind(StrEnum):
+    AUTHENTICATION = "authentication"  # 401: the key is wrong
+    PERMISSION = "permission"
+    BAD_REQUEST = "bad_request"  # other 400s: the API's message is shown
+    NOT_FOUND = "not_found"
+    RATE_LIMITED = "rate_limited"
+    OVERLOADED = "overloaded"
+    SERVER = "server"
+    CONNECTION = "connection"  # could not reach the API, or the stream dropped
+    STREAM = "stream"  # an `event: error` in the middle of a stream
+    FILE_TOO_LARGE = "file_too_large"
+    INTERNAL = "internal"  # a bug on our side; the message stays plain
+
+
+# --- results of a finished code step -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    """bash or Python: what the command printed and which files it left in $OUTPUT_DIR."""
+
+    stdout: str
+    stderr: str
+    return_code: int
+    file_ids: tuple[str, ...] = ()
+    encrypted: bool = False  # stdout came back encrypted (PTC called a web tool)
+
+
+@dataclass(frozen=True)
+class EditorResult:
+    """text editor: `kind` is view, create or str_replace; `details` keeps the API fields."""
+
+    kind: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ToolError:
+    """The tool itself failed (not the code): an error code and a plain message."""
+
+    error_code: str
+    message: str
+
+
+StepResult = ExecutionResult | EditorResult | ToolError
+
+
+# --- files -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """A file the code produced, already downloaded into the app's own store."""
+
+    file_id: str
+    name: str
+    mime_type: str
+    size: int
+    sha256: str
+    path: Path
+    step_id: str
+
+
+# --- events ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    index: int  # content block index within the turn record
+    text: str
+
+
+@dataclass(frozen=True)
+class ThinkingDelta:
+    index: int
+    text: str
+
+
+@dataclass(frozen=True)
+class CodeStepStarted:
+    step_id: str  # the server_tool_use id
+    tool: StepTool
+    index: int
+
+
+@dataclass(frozen=True)
+class CodeStepInput:
+    """The step's input as parsed so far (the code, command, or file operation)."""
+
+    step_id: str
+    tool: StepTool
+    input: dict[str, Any]
+    complete: bool = False
+
+
+@dataclass(frozen=True)
+class CodeStepFinished:
+    step_id: str
+    tool: StepTool
+    result: StepResult
+    index: int
+
+
+@dataclass(frozen=True)
+class OutputFileReady:
+    file: OutputFile
+
+
+@dataclass(frozen=True)
+class OutputFileFailed:
+    step_id: str
+    file_id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class UnsupportedBlock:
+    """A block the app does not know how to show; shown as such, never a crash."""
+
+    index: int
+    block_type: str
+
+
+@dataclass(frozen=True)
+class Retrying:
+    reason: str
+    delay_seconds: float
+    attempt: int
+
+
+@dataclass(frozen=True)
+class Continuing:
+    """The server paused a long tool loop (pause_turn); the runner resends and goes on."""
+
+    continuation: int
+    cap: int
+
+
+@dataclass(frozen=True)
+class ContainerUpdated:
+    container_id: str
+    expires_at: str | None
+
+
+@dataclass(frozen=True)
+class ContainerReset:
+    """The conversation's container failed and a fresh one was started."""
+
+    old_container_id: str
+    reason: str
+    reattached_file_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Usage:
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    cost_usd: float | None  # None: the model is not in the price table
+
+
+@dataclass(frozen=True)
+class TurnError:
+    kind: ErrorKind
+    message: str  # plain words for the person, never a traceback
+
+
+@dataclass(frozen=True)
+class TurnFinished:
+    stop_reason: StopReason
+    content: tuple[dict[str, Any], ...]  # the assistant message's API content blocks as JSON
+
+
+TurnEvent = (
+    TextDelta
+    | ThinkingDelta
+    | CodeStepStarted
+    | CodeStepInput
+    | CodeStepFinished
+    | OutputFileReady
+    | OutputFileFailed
+    | UnsupportedBlock
+    | Retrying
+    | Continuing
+    | ContainerUpdated
+    | ContainerReset
+    | Usage
+    | TurnError
+    | TurnFinished
+)
+
+
+# Text the app itself adds to a user message (system notes, a reset notice) starts with
+# this marker, so the page never shows it as the person's words.
+APP_NOTE_PREFIX = "<app_note>"
+
+
+def is_app_note(block: dict[str, Any]) -> bool:
+    return block.get("type") == "text" and str(block.get("text", "")).startswith(APP_NOTE_PREFIX)

@@ -1,0 +1,44 @@
+"""Settings read from the environment, with the defaults the design documents."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_MODEL = "claude-sonnet-5"
+DEFAULT_TOOL_VERSION = "code_execution_20260521"
+API_FILE_LIMIT_BYTES = 500 * 1024 * 1024  # the Files API refuses larger files (413)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    files_dir: Path
+    database_url: str
+    model: str = DEFAULT_MODEL
+    tool_version: str = DEFAULT_TOOL_VERSION
+    max_tokens: int = 16000
+    max_continuations: int = 5  # pause_turn continuations before the runner gives up
+    max_retry_wait_seconds: float = 60.0  # a longer retry-after ends the turn with an error
+    max_retries: int = 4
+    max_upload_bytes: int = 200 * 1024 * 1024
+
+    @property
+    def upload_limit_bytes(self) -> int:
+        return min(self.max_upload_bytes, API_FILE_LIMIT_BYTES)
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("ASSISTANT_DATA_DIR", "./data")).expanduser()
+    files_dir = Path(env.get("ASSISTANT_FILES_DIR", str(data_dir / "files"))).expanduser()
+    database_url = env.get("ASSISTANT_DATABASE_URL") or f"sqlite:///{data_dir / 'assistant.db'}"
+    return Settings(
+        data_dir=data_dir,
+        files_dir=files_dir,
+        database_url=database_url,
+        model=env.get("ASSISTANT_MODEL") or DEFAULT_MODEL,
+        tool_version=env.get("ASSISTANT_TOOL_VERSION") or DEFAULT_TOOL_VERSION,
+        max_upload_bytes=int(env.get("ASSISTANT_MAX_UPLOAD_MB", "200")) * 1024 * 1024,
+    )

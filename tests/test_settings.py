@@ -1,0 +1,47 @@
+"""Settings follow the documented environment variables and defaults."""
+
+from pathlib import Path
+
+from services.client import build_client, has_credentials
+from services.settings import API_FILE_LIMIT_BYTES, load_settings
+
+
+def test_defaults():
+    settings = load_settings({})
+    assert settings.model == "claude-sonnet-5"
+    assert settings.tool_version == "code_execution_20260521"
+    assert settings.data_dir == Path("data")
+    assert settings.database_url == "sqlite:///data/assistant.db"
+    assert settings.files_dir == Path("data/files")
+
+
+def test_environment_overrides(tmp_path):
+    settings = load_settings(
+        {
+            "ASSISTANT_DATA_DIR": str(tmp_path),
+            "ASSISTANT_MODEL": "claude-opus-5",
+            "ASSISTANT_DATABASE_URL": "postgresql+psycopg://u:p@h/db",
+            "ASSISTANT_MAX_UPLOAD_MB": "900",
+        }
+    )
+    assert settings.files_dir == tmp_path / "files"
+    assert settings.model == "claude-opus-5"
+    assert settings.database_url.startswith("postgresql")
+    assert settings.upload_limit_bytes == API_FILE_LIMIT_BYTES
+
+
+def test_credentials_come_from_the_sdk_environment():
+    assert not has_credentials(None, {})
+    assert has_credentials(None, {"ANTHROPIC_API_KEY": "k"})
+    assert has_credentials(None, {"ANTHROPIC_AUTH_TOKEN": "t"})
+    assert has_credentials("pasted", {})
+
+
+def test_client_keeps_sdk_resolution(monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "from-env")
+    client = build_client()
+    assert str(client.base_url).startswith("http://127.0.0.1:9")
+    assert client.api_key == "from-env"
+    assert client.max_retries == 0
+    assert build_client(api_key="pasted").api_key == "pasted"
