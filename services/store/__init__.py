@@ -1,0 +1,46 @@
+"""The persistent conversation store: SQLite by default, PostgreSQL for several app servers.
+
+`open_store(settings)` opens (and migrates) the database named by
+`settings.database_url` and the content-addressed file folder `settings.files_dir`.
+"""
+
+from services.store.content import title_from_blocks
+from services.store.errors import (
+    ConversationNotFound,
+    FileNotFound,
+    MessageNotFound,
+    MigrationError,
+    NotFoundError,
+    StoreError,
+)
+from services.store.records import (
+    ConversationRow,
+    FileDirection,
+    FileRow,
+    MessageRow,
+    MessageStatus,
+    NewFile,
+    Role,
+)
+from services.store.restore import to_conversation
+from services.store.store import Store, open_store
+
+__all__ = [
+    "ConversationNotFound",
+    "ConversationRow",
+    "FileDirection",
+    "FileNotFound",
+    "FileRow",
+    "MessageNotFound",
+    "MessageRow",
+    "MessageStatus",
+    "MigrationError",
+    "NewFile",
+    "NotFoundError",
+    "Role",
+    "Store",
+    "StoreError",
+    "open_store",
+    "title_from_blocks",
+    "to_conversation",
+]

@@ -1,0 +1,213 @@
+"""Ordered, named schema migrations, recorded in `schema_migrations`, run when the store opens.
+
+Rules: a migration is never edited once shipped; a change is a new function appended to
+`MIGRATIONS`. Each function describes its own tables (not the live `schema` module) and
+its own data rules, so it keeps doing exactly what it did the day it shipped.
+All pending migrations run in one transaction under a lock (a PostgreSQL advisory lock;
+SQLite's write lock), so app servers starting together do not race.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.schema import CreateColumn
+
+from services.store.db import UTCDateTime, advisory_lock, utc_now, write_transaction
+from services.store.errors import MigrationError
+
+MIGRATIONS_TABLE = "schema_migrations"
+_LOCK_NAME = "assistant.store.migrations"
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _add_column(connection: Connection, table: str, column: sa.Column) -> None:
+    ddl = CreateColumn(column).compile(dialect=connection.dialect)
+    connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {ddl}")
+
+
+def m0001_conversations_and_messages(connection: Connection) -> None:
+    metadata = sa.MetaData()
+    sa.Table(
+        "conversations",
+        metadata,
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("owner", sa.String(320), nullable=False),
+        sa.Column("title", sa.Text(), nullable=True),
+        sa.Column("model", sa.String(200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Index("ix_conversations_owner_updated", "owner", "updated_at"),
+    )
+    sa.Table(
+        "messages",
+        metadata,
+        sa.Column(
+            "conversation_id",
+            sa.String(64),
+            sa.ForeignKey("conversations.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("position", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("role", sa.String(16), nullable=False),
+        sa.Column("content_json", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("model", sa.String(200), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    metadata.create_all(connection)
+
+
+def m0002_files(connection: Connection) -> None:
+    metadata = sa.MetaData()
+    sa.Table("conversations", metadata, sa.Column("id", sa.String(64), primary_key=True))
+    files = sa.Table(
+        "files",
+        metadata,
+        sa.Column("id", sa.String(200), primary_key=True),
+        sa.Column(
+            "conversation_id",
+            sa.String(64),
+            sa.ForeignKey("conversations.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("direction", sa.String(16), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("mime_type", sa.String(255), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("message_position", sa.Integer(), nullable=True),
+        sa.Column("step_id", sa.String(200), nullable=True),
+        sa.Column("blob_key", sa.String(64), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Index("ix_files_conversation", "conversation_id"),
+        sa.Index("ix_files_blob_key", "blob_key"),
+    )
+    files.create(connection)
+
+
+def _search_text_0003(content_json: str) -> str:
+    """The searchable text of a message as migration 0003 defines it (frozen copy)."""
+    try:
+        blocks = json.loads(content_json)
+    except ValueError:
+        return ""
+    if isinstance(blocks, str):
+        blocks = [{"type": "text", "text": blocks}]
+    parts = [
+        block["text"]
+        for block in blocks
+        if isinstance(block, dict)
+        and block.get("type") == "text"
+        and isinstance(block.get("text"), str)
+        and not block["text"].startswith("<app_note>")
+    ]
+    return " ".join(parts).replace("\x00", "").lower()
+
+
+def m0003_message_search_text(connection: Connection) -> None:
+    _add_column(
+        connection,
+        "messages",
+        sa.Column("search_text", sa.Text(), nullable=False, server_default=sa.text("''")),
+    )
+    messages = sa.table(
+        "messages",
+        sa.column("conversation_id"),
+        sa.column("position"),
+        sa.column("content_json"),
+        sa.column("search_text"),
+    )
+    rows = connection.execute(
+        sa.select(messages.c.conversation_id, messages.c.position, messages.c.content_json)
+    ).all()
+    for row in rows:
+        connection.execute(
+            messages.update()
+            .where(messages.c.conversation_id == row.conversation_id)
+            .where(messages.c.position == row.position)
+            .values(search_text=_search_text_0003(row.content_json))
+        )
+
+
+def m0004_conversation_container_and_cost(connection: Connection) -> None:
+    columns = [
+        sa.Column("container_id", sa.String(200), nullable=True),
+        sa.Column("container_expires_at", sa.String(64), nullable=True),
+        sa.Column("container_updated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cost_usd", sa.Float(), nullable=False, server_default=sa.text("0")),
+        sa.Column("unpriced_tokens", sa.BigInteger(), nullable=False, server_default=sa.text("0")),
+    ]
+    for column in columns:
+        _add_column(connection, "conversations", column)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("0001_conversations_and_messages", m0001_conversations_and_messages),
+    Migration("0002_files", m0002_files),
+    Migration("0003_message_search_text", m0003_message_search_text),
+    Migration("0004_conversation_container_and_cost", m0004_conversation_container_and_cost),
+)
+
+
+_migrations_metadata = sa.MetaData()
+_migrations_table = sa.Table(
+    MIGRATIONS_TABLE,
+    _migrations_metadata,
+    sa.Column("position", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("applied_at", UTCDateTime(), nullable=False),
+)
+
+
+def applied_migrations(connection: Connection) -> list[str]:
+    """Names of the migrations recorded in the database, in order."""
+    if not sa.inspect(connection).has_table(MIGRATIONS_TABLE):
+        return []
+    table = _migrations_table
+    return list(connection.execute(sa.select(table.c.name).order_by(table.c.position)).scalars())
+
+
+def _check_recorded(recorded: list[str], known: tuple[Migration, ...]) -> None:
+    # A database migrated by a newer release may hold more migrations than this code
+    # knows (additive changes keep older servers working); a different name at the
+    # same position means the two lists disagree and nothing is safe.
+    for position, (name, migration) in enumerate(zip(recorded, known, strict=False), start=1):
+        if name != migration.name:
+            raise MigrationError(
+                f"migration {position} is {name!r} in the database but {migration.name!r} here"
+            )
+
+
+def migrate(
+    engine: Engine, upto: int | None = None, migrations: tuple[Migration, ...] = MIGRATIONS
+) -> list[str]:
+    """Apply the pending migrations (the first `upto` only, if given); return their names."""
+    target = migrations if upto is None else migrations[:upto]
+    with write_transaction(engine) as connection:
+        advisory_lock(connection, _LOCK_NAME)
+        _migrations_metadata.create_all(connection, checkfirst=True)
+        recorded = applied_migrations(connection)
+        _check_recorded(recorded, migrations)
+        applied = []
+        for position, migration in enumerate(target, start=1):
+            if position <= len(recorded):
+                continue
+            migration.apply(connection)
+            connection.execute(
+                _migrations_table.insert().values(
+                    position=position, name=migration.name, applied_at=utc_now()
+                )
+            )
+            applied.append(migration.name)
+    return applied
