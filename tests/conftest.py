@@ -1,0 +1,48 @@
+"""Shared fixtures: the fake Anthropic API server, an SDK client pointed at it, and the
+folder of real API recordings."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import anthropic
+import pytest
+
+from tests.fake_api import FakeAnthropic
+from tests.fake_api.recordings import RECORDINGS_ENV, find_recordings_dir
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeAnthropic]:
+    fake = FakeAnthropic().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+        for error in fake.server_errors:
+            warnings.warn(f"fake API server error:\n{error}", stacklevel=1)
+
+
+@pytest.fixture
+def fake_client(fake_api: FakeAnthropic) -> Iterator[anthropic.Anthropic]:
+    client = anthropic.Anthropic(api_key="test-key", base_url=fake_api.base_url, max_retries=0)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def recordings_dir() -> Path:
+    """`<repo>/../shared/recordings` (or $ASSISTANT_RECORDINGS_DIR); skips when absent, except
+    under CI=true where a missing folder is a failure."""
+    found = find_recordings_dir()
+    if found is not None:
+        return found
+    reason = f"recordings folder not found (set {RECORDINGS_ENV} or put shared/ beside the repo)"
+    if os.environ.get("CI", "").lower() in ("true", "1"):
+        pytest.fail(reason)
+    pytest.skip(reason)

@@ -1,0 +1,121 @@
+"""`validate_history`: the Messages API's rules on a request body, as far as they are known.
+
+Used through `FakeAnthropic.history_validator` (off by default) to check that the
+histories the app sends, including repaired ones, would be accepted by the real API.
+Returns the error message the API would give, or None.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CONTAINER_NOT_STRING = "container: Input should be a valid string"
+
+
+def validate_history(body: dict[str, Any]) -> str | None:
+    problem = check_container(body.get("container"))
+    if problem:
+        return problem
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return "messages: at least one message is required"
+    for check in (_check_roles, _check_contents, _check_tool_pairs):
+        problem = check(messages)
+        if problem:
+            return problem
+    return None
+
+
+def check_container(container: Any) -> str | None:
+    """A string id, or an object that loads skills (the object form without skills fails)."""
+    if container is None or isinstance(container, str):
+        return None
+    if isinstance(container, dict) and container.get("skills"):
+        return None
+    return CONTAINER_NOT_STRING
+
+
+def _check_roles(messages: list[Any]) -> str | None:
+    previous = None
+    for i, message in enumerate(messages):
+        role = message.get("role") if isinstance(message, dict) else None
+        if role not in ("user", "assistant"):
+            return f'messages.{i}.role: Input should be "user" or "assistant"'
+        if i == 0 and role != "user":
+            return 'messages: first message must use the "user" role'
+        if role == previous:
+            return (
+                'messages: roles must alternate between "user" and "assistant", '
+                f'but found multiple "{role}" roles in a row'
+            )
+        previous = role
+    return None
+
+
+def _check_contents(messages: list[dict[str, Any]]) -> str | None:
+    last = len(messages) - 1
+    for i, message in enumerate(messages):
+        content = message.get("content")
+        if not content:
+            if i == last and message["role"] == "assistant":
+                continue
+            return (
+                f"messages.{i}: all messages must have non-empty content except for the "
+                "optional final assistant message"
+            )
+        for j, block in enumerate(content if isinstance(content, list) else []):
+            problem = _check_block(block, f"messages.{i}.content.{j}")
+            if problem:
+                return problem
+    return None
+
+
+def _check_block(block: Any, where: str) -> str | None:
+    if not isinstance(block, dict) or "type" not in block:
+        return f"{where}.type: Field required"
+    if block["type"] == "text" and not block.get("text"):
+        return f"{where}.text: text content blocks must be non-empty"
+    if block["type"] == "thinking" and not block.get("signature"):
+        return f"{where}.thinking.signature: Field required"
+    return None
+
+
+def _check_tool_pairs(messages: list[dict[str, Any]]) -> str | None:
+    last = len(messages) - 1
+    for i, message in enumerate(messages):
+        content = message.get("content")
+        if message["role"] != "assistant" or not isinstance(content, list):
+            continue
+        problem = _check_message_pairs(content, f"messages.{i}", final=i == last)
+        if problem:
+            return problem
+    return None
+
+
+def _check_message_pairs(content: list[dict[str, Any]], where: str, final: bool) -> str | None:
+    """Each server_tool_use needs its result later in the same message; only the last block
+    of the final message may be a call without a result (a paused turn being continued)."""
+    pending: dict[str, int] = {}
+    for j, block in enumerate(content):
+        kind = block.get("type", "")
+        if kind == "server_tool_use":
+            pending[block.get("id", "")] = j
+        elif _is_result(block) and pending.pop(block["tool_use_id"], None) is None:
+            return (
+                f"{where}.content.{j}: unexpected `tool_use_id` found in `{kind}` blocks: "
+                f"{block['tool_use_id']}. Each result block must have a corresponding "
+                "`server_tool_use` block before it."
+            )
+    dangling = [(tid, j) for tid, j in pending.items() if not (final and j == len(content) - 1)]
+    if not dangling:
+        return None
+    tool_use_id, j = dangling[0]
+    return (
+        f"{where}.content.{j}: `server_tool_use` ids were found without a corresponding "
+        f"result block: {tool_use_id}"
+    )
+
+
+def _is_result(block: dict[str, Any]) -> bool:
+    """A server tool's result (client `tool_result`s belong in user messages)."""
+    return str(block.get("type", "")).endswith("_tool_result") and "tool_use_id" in block
