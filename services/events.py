@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from services.conversation import UploadedFile
 
 
 class StepTool(StrEnum):
@@ -198,6 +201,33 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class UserMessageReady:
+    """The user message as it is sent (uploads attached, app notes added).
+
+    Emitted before the first request, and again if a container reset changed it, so the
+    recorder can store the person's message before any answer arrives.
+    """
+
+    content: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class FileUploaded:
+    """An attachment reached the Files API (or was found already uploaded)."""
+
+    file: UploadedFile
+
+
+@dataclass(frozen=True)
+class BlockCompleted:
+    """A content block finished streaming; `block` is its API JSON, `index` its place
+    in the turn's assistant content (continuations after pause_turn go on counting)."""
+
+    index: int
+    block: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class TurnError:
     kind: ErrorKind
     message: str  # plain words for the person, never a traceback
@@ -207,6 +237,9 @@ class TurnError:
 class TurnFinished:
     stop_reason: StopReason
     content: tuple[dict[str, Any], ...]  # the assistant message's API content blocks as JSON
+    # Plain words about how the turn ended when the stop reason alone does not say it
+    # (the pause_turn cap was hit, the answer was cut at max_tokens, a refusal); else "".
+    message: str = ""
 
 
 TurnEvent = (
@@ -223,6 +256,9 @@ TurnEvent = (
     | ContainerUpdated
     | ContainerReset
     | Usage
+    | UserMessageReady
+    | FileUploaded
+    | BlockCompleted
     | TurnError
     | TurnFinished
 )

@@ -1,0 +1,185 @@
+"""Run one turn from the command line and print each event as it arrives.
+
+    python -m services.cli "Chart monthly sales" --file sales.csv [--file more.csv] [--model M]
+
+Uses the configured API (ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL, as the SDK reads them)
+and stores files under ASSISTANT_DATA_DIR. Files Claude made are saved in the app's file
+store and their paths printed; nothing is opened. Ctrl-C stops the turn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import mimetypes
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from services.blob_store import BlobStore
+from services.client import build_client, has_credentials
+from services.conversation import Attachment, Conversation
+from services.events import (
+    CodeStepFinished,
+    CodeStepInput,
+    CodeStepStarted,
+    ContainerReset,
+    Continuing,
+    EditorResult,
+    ExecutionResult,
+    OutputFileFailed,
+    OutputFileReady,
+    Retrying,
+    StepResult,
+    StepTool,
+    StopReason,
+    TextDelta,
+    ThinkingDelta,
+    ToolError,
+    TurnError,
+    TurnEvent,
+    TurnFinished,
+    UnsupportedBlock,
+    Usage,
+)
+from services.settings import load_settings
+from services.turn_runner import TurnRunner
+
+
+class EventPrinter:
+    """Writes events as lines; streamed text and thinking are written as they come."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self._stream_index: int | None = None  # the text block being written, if any
+
+    def line(self, text: str = "") -> None:
+        if self._stream_index is not None:
+            self.out.write("\n")
+            self._stream_index = None
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def streamed(self, index: int, text: str, heading: str = "") -> None:
+        if self._stream_index != index:
+            if heading or self._stream_index is not None:
+                self.line(heading)
+            self._stream_index = index
+        self.out.write(text)
+        self.out.flush()
+
+    def show(self, event: TurnEvent) -> None:
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event)
+
+
+def _step_input(p: EventPrinter, e: CodeStepInput) -> None:
+    if not e.complete:
+        return  # the whole input is printed once, when it is complete
+    data = e.input
+    if e.tool == StepTool.BASH:
+        p.line(f"$ {data.get('command', '')}")
+    elif e.tool == StepTool.PYTHON:
+        p.line(str(data.get("code", "")))
+    else:
+        p.line(f"{data.get('command', '')} {data.get('path', '')}")
+        for key in ("file_text", "old_str", "new_str"):
+            if key in data:
+                p.line(f"--- {key}\n{data[key]}")
+
+
+def _result_lines(result: StepResult) -> list[str]:
+    if isinstance(result, ToolError):
+        return [f"[tool error {result.error_code}] {result.message}"]
+    if isinstance(result, EditorResult):
+        return [f"[{result.kind}] {result.details}"]
+    lines: list[str] = []
+    if isinstance(result, ExecutionResult):
+        if result.encrypted:
+            lines.append("[output encrypted: readable only by the model]")
+        elif result.stdout:
+            lines.append(result.stdout.rstrip("\n"))
+        if result.stderr:
+            lines.append("[stderr] " + result.stderr.rstrip("\n"))
+        lines.append(f"[exit code {result.return_code}]")
+    return lines
+
+
+def _step_finished(p: EventPrinter, e: CodeStepFinished) -> None:
+    for line in _result_lines(e.result):
+        p.line(line)
+
+
+def _file_ready(p: EventPrinter, e: OutputFileReady) -> None:
+    f = e.file
+    p.line(f"[saved {f.name} ({f.mime_type}, {f.size} bytes): {f.path}]")
+
+
+def _usage(p: EventPrinter, e: Usage) -> None:
+    cost = "price unknown" if e.cost_usd is None else f"${e.cost_usd:.4f}"
+    p.line(
+        f"[usage {e.model}: {e.input_tokens} in, {e.output_tokens} out, "
+        f"{e.cache_read_tokens} cache read, {e.cache_write_tokens} cache write; {cost}]"
+    )
+
+
+def _finished(p: EventPrinter, e: TurnFinished) -> None:
+    p.line(f"[finished: {e.stop_reason.value}]")
+    if e.message:
+        p.line(e.message)
+
+
+_HANDLERS: dict[type, Callable[[EventPrinter, Any], None]] = {
+    TextDelta: lambda p, e: p.streamed(e.index, e.text),
+    ThinkingDelta: lambda p, e: p.streamed(e.index, e.text, "[thinking]"),
+    CodeStepStarted: lambda p, e: p.line(f"[{e.tool.value} step {e.step_id}]"),
+    CodeStepInput: _step_input,
+    CodeStepFinished: _step_finished,
+    OutputFileReady: _file_ready,
+    OutputFileFailed: lambda p, e: p.line(f"[file {e.file_id} failed: {e.message}]"),
+    UnsupportedBlock: lambda p, e: p.line(f"[unsupported block: {e.block_type}]"),
+    Retrying: lambda p, e: p.line(f"[retrying in {e.delay_seconds:.1f} s: {e.reason}]"),
+    Continuing: lambda p, e: p.line(f"[continuing ({e.continuation}/{e.cap})]"),
+    ContainerReset: lambda p, e: p.line(f"[container reset: {e.reason}]"),
+    Usage: _usage,
+    TurnError: lambda p, e: p.line(f"[error: {e.message}]"),
+    TurnFinished: _finished,
+}
+
+
+def _attachment(path: Path) -> Attachment:
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return Attachment(path.name, path.read_bytes(), mime)
+
+
+def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
+    parser = argparse.ArgumentParser(prog="python -m services.cli", description=__doc__)
+    parser.add_argument("prompt")
+    parser.add_argument("--file", action="append", default=[], type=Path, help="attach a file")
+    parser.add_argument("--model", help="model id (default: ASSISTANT_MODEL or claude-sonnet-5)")
+    args = parser.parse_args(argv)
+    if not has_credentials():
+        print("No API key: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN).", file=sys.stderr)
+        return 2
+    settings = load_settings()
+    runner = TurnRunner(build_client(), settings, BlobStore(settings.files_dir))
+    conversation = Conversation(model=args.model or settings.model)
+    handle = runner.start(conversation, args.prompt, [_attachment(p) for p in args.file])
+    printer = EventPrinter(out)
+    finished: TurnFinished | None = None
+    try:
+        for event in handle.events():
+            printer.show(event)
+            finished = event if isinstance(event, TurnFinished) else finished
+    except KeyboardInterrupt:
+        handle.stop()
+        for event in handle.events():
+            printer.show(event)
+            finished = event if isinstance(event, TurnFinished) else finished
+    failed = finished is None or finished.stop_reason == StopReason.FAILED
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
