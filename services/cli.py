@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from services.blob_store import BlobStore
 from services.client import build_client, has_credentials
 from services.conversation import Attachment, Conversation
 from services.events import (
@@ -42,7 +41,9 @@ from services.events import (
     UnsupportedBlock,
     Usage,
 )
+from services.recorder import RecordedTurn, Recorder
 from services.settings import load_settings
+from services.store import LOCAL_OWNER, Store, open_store
 from services.turn_runner import TurnRunner
 
 
@@ -158,15 +159,36 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
     parser.add_argument("prompt")
     parser.add_argument("--file", action="append", default=[], type=Path, help="attach a file")
     parser.add_argument("--model", help="model id (default: ASSISTANT_MODEL or claude-sonnet-5)")
+    parser.add_argument("--conversation", help="continue this stored conversation")
     args = parser.parse_args(argv)
     if not has_credentials():
         print("No API key: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN).", file=sys.stderr)
         return 2
     settings = load_settings()
-    runner = TurnRunner(build_client(), settings, BlobStore(settings.files_dir))
-    conversation = Conversation(model=args.model or settings.model)
-    handle = runner.start(conversation, args.prompt, [_attachment(p) for p in args.file])
-    printer = EventPrinter(out)
+    with open_store(settings) as store:
+        conversation = _conversation(store, args.conversation, args.model or settings.model)
+        if conversation is None:
+            print(f"No conversation {args.conversation!r} in the store.", file=sys.stderr)
+            return 2
+        runner = TurnRunner(build_client(), settings, store.blobs)
+        handle = Recorder(runner, store).start(
+            conversation.id, conversation, args.prompt, [_attachment(p) for p in args.file]
+        )
+        finished = _follow(handle, EventPrinter(out))
+        print(f"\n[saved as conversation {conversation.id}]", file=out)
+    failed = finished is None or finished.stop_reason == StopReason.FAILED
+    return 1 if failed else 0
+
+
+def _conversation(store: Store, conversation_id: str | None, model: str) -> Conversation | None:
+    if conversation_id:
+        return store.load_conversation(conversation_id, LOCAL_OWNER)
+    row = store.create_conversation(LOCAL_OWNER, model)
+    return Conversation(model=row.model, id=row.id)
+
+
+def _follow(handle: RecordedTurn, printer: EventPrinter) -> TurnFinished | None:
+    """Print events as they come; Ctrl-C stops the turn and prints how it ended."""
     finished: TurnFinished | None = None
     try:
         for event in handle.events():
@@ -177,8 +199,7 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
         for event in handle.events():
             printer.show(event)
             finished = event if isinstance(event, TurnFinished) else finished
-    failed = finished is None or finished.stop_reason == StopReason.FAILED
-    return 1 if failed else 0
+    return finished
 
 
 if __name__ == "__main__":

@@ -140,3 +140,26 @@ def test_the_printer_separates_streamed_text_from_lines() -> None:
         "[usage claude-imaginary: 10 in, 5 out, 0 cache read, 0 cache write; price unknown]",
         "[finished: end_turn]",
     ]
+
+
+def test_turns_are_stored_and_a_conversation_can_be_continued(fake_api, tmp_path):
+    fake_api.enqueue(Turn((Text("The mean is 4."),)), Turn((Text("And the median is 3."),)))
+    first = start_cli(fake_api, tmp_path, "Mean of b?")
+    out, _ = first.communicate(timeout=TIMEOUT)
+    assert first.returncode == 0, out
+    saved = [line for line in out.splitlines() if line.startswith("[saved as conversation ")]
+    conversation_id = saved[-1].removeprefix("[saved as conversation ").rstrip("]")
+
+    second = start_cli(fake_api, tmp_path, "And the median?", "--conversation", conversation_id)
+    out, _ = second.communicate(timeout=TIMEOUT)
+    assert second.returncode == 0, out
+    history = fake_api.message_requests()[-1]["messages"]
+    assert [m["role"] for m in history] == ["user", "assistant", "user"]
+    assert history[1]["content"][-1]["text"] == "The mean is 4."
+
+
+def test_an_unknown_conversation_is_refused(fake_api, tmp_path):
+    process = start_cli(fake_api, tmp_path, "Hi", "--conversation", "nope")
+    process.communicate(timeout=TIMEOUT)
+    assert process.returncode == 2
+    assert fake_api.message_requests() == []

@@ -14,6 +14,7 @@ from services.store.errors import (
     StoreError,
 )
 from services.store.records import (
+    LOCAL_OWNER,
     ConversationRow,
     FileDirection,
     FileRow,
@@ -26,6 +27,7 @@ from services.store.restore import to_conversation
 from services.store.store import Store, open_store
 
 __all__ = [
+    "LOCAL_OWNER",
     "ConversationNotFound",
     "ConversationRow",
     "FileDirection",

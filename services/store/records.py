@@ -8,6 +8,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+# The owner of every conversation when the app runs without authentication (single user).
+LOCAL_OWNER = "local"
+
 
 class Role(StrEnum):
     USER = "user"
