@@ -1,0 +1,1 @@
+"""The chat page: Streamlit rendering only (turns, code steps, files, sidebar, composer)."""

@@ -1,0 +1,61 @@
+"""Small text formatters for labels: sizes, durations, short ids, escaped names."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+# Enough to stop emphasis, links, images, HTML, LaTeX and directives (":red[...]").
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|:~$])")
+
+
+def human_size(size: int) -> str:
+    """1536 -> '1.5 KB'; exact bytes below one kilobyte."""
+    if size < 1024:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1024
+        if value < 1024 or unit == "GB":
+            return f"{value:.1f} {unit}"
+    return f"{value:.1f} GB"  # unreachable; keeps type checkers calm
+
+
+def duration(seconds: float) -> str:
+    """Whole seconds under a minute, then minutes and seconds."""
+    whole = max(int(seconds), 0)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+def short_id(value: str, head: int = 14, tail: int = 4) -> str:
+    """'container_011CaPnGc0nTa1nEr00000001' -> 'container_011C…0001'."""
+    if len(value) <= head + tail + 1:
+        return value
+    return f"{value[:head]}…{value[-tail:]}"
+
+
+def escape_markdown(text: str) -> str:
+    """Make a name (file names come from people and the model) show literally in markdown."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def when(timestamp: str | None, now: datetime | None = None) -> str:
+    """An ISO timestamp as 'just now' / '5 min ago' / '2026-11-26 10:03 UTC'."""
+    if not timestamp:
+        return "not yet"
+    try:
+        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return timestamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    current = now or datetime.now(UTC)
+    seconds = (current - moment).total_seconds()
+    if 0 <= seconds < 60:
+        return "just now"
+    if 0 <= seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

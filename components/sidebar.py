@@ -1,0 +1,146 @@
+"""The sidebar: key, model and settings, the conversation's files, its container, its cost.
+
+It is drawn before the live turn is followed, so it stays usable while an answer streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from components.backend import PASTED_KEY, Credentials
+from components.files import download_button
+from components.format import escape_markdown, human_size, short_id, when
+from components.notices import Notice, render_notice
+from services.conversation import Conversation
+from services.events import OutputFile
+from services.pricing import TokenCounts, count_code_executions, estimate_container_cost
+
+MODEL_KEY = "model"
+STEPS_EXPANDED_KEY = "steps_expanded"
+KEY_INPUT = "api_key_input"
+_ORIGINS = {"secrets": ".streamlit/secrets.toml", "environment": "the environment"}
+
+
+def _take_pasted_key() -> None:
+    # Moved out of the widget so the text box can be cleared; never logged or stored.
+    key = str(st.session_state.get(KEY_INPUT) or "").strip()
+    st.session_state[KEY_INPUT] = ""
+    if key:
+        st.session_state[PASTED_KEY] = key
+
+
+def _forget_key() -> None:
+    st.session_state.pop(PASTED_KEY, None)
+
+
+def render_key_section(creds: Credentials | None) -> None:
+    if creds is None:
+        st.text_input(
+            "Anthropic API key",
+            key=KEY_INPUT,
+            type="password",
+            on_change=_take_pasted_key,
+            placeholder="sk-ant-…",
+            help="Kept in this browser session only; never written to disk.",
+        )
+        st.caption("Or set ANTHROPIC_API_KEY in the environment or .streamlit/secrets.toml.")
+        return
+    if creds.origin == "sidebar":
+        st.caption(":material/key: Using the key you pasted (this session only).")
+        st.button("Forget key", key="forget_key", on_click=_forget_key, icon=":material/key_off:")
+    else:
+        st.caption(
+            f":material/key: Using the API key from {_ORIGINS.get(creds.origin, creds.origin)}."
+        )
+
+
+def render_model_picker(models: list[str], current: str, disabled: bool) -> str:
+    options = models if current in models else [current, *models]
+    if st.session_state.get(MODEL_KEY) not in options:
+        st.session_state[MODEL_KEY] = current
+    return str(st.selectbox("Model", options, key=MODEL_KEY, disabled=disabled))
+
+
+def render_settings(on_new: Callable[[], None], busy: bool) -> bool:
+    expanded = st.toggle("Show code steps expanded", key=STEPS_EXPANDED_KEY)
+    st.button(
+        "New conversation",
+        key="new_conversation",
+        on_click=on_new,
+        icon=":material/add_comment:",
+        disabled=busy,
+    )
+    return bool(expanded)
+
+
+def render_files(conversation: Conversation) -> None:
+    uploads = list(dict(conversation.uploads).values())
+    outputs = [f for f in dict(conversation.outputs).values() if isinstance(f, OutputFile)]
+    st.subheader("Files", divider="gray")
+    if not uploads and not outputs:
+        st.caption("Files you attach and files the code makes will be listed here.")
+        return
+    if uploads:
+        st.caption(":material/upload_file: Attached")
+    for upload in uploads:
+        key = f"side-up-{upload.sha256}"
+        download_button(upload.name, upload.size, upload.path, upload.mime_type, key)
+    if outputs:
+        st.caption(":material/deployed_code: Made by the code")
+    for output in outputs:
+        key = f"side-out-{output.file_id}"
+        download_button(output.name, output.size, output.path, output.mime_type, key)
+
+
+def render_container(conversation: Conversation, notice: Notice | None) -> None:
+    st.subheader("Code environment", divider="gray")
+    if conversation.container_id is None:
+        st.caption("Starts with the first code step.")
+    else:
+        container = escape_markdown(short_id(conversation.container_id))
+        last_used = when(conversation.container_last_used)
+        st.caption(f":material/deployed_code: Container {container}  \nLast used: {last_used}")
+    if notice is not None:
+        render_notice(notice)
+
+
+def render_cost(conversation: Conversation, tokens: TokenCounts) -> None:
+    st.subheader("Cost so far", divider="gray")
+    lines = [
+        f"Tokens: {tokens.prompt:,} in · {tokens.output:,} out"
+        + (f" ({tokens.cache_read:,} read from cache)" if tokens.cache_read else "")
+    ]
+    lines.append(f"Cost: {cost_text(conversation.cost_usd, conversation.unpriced_tokens)}")
+    executions = sum(
+        count_code_executions(m.get("content") or [])
+        for m in list(conversation.messages)
+        if m.get("role") == "assistant" and isinstance(m.get("content"), list)
+    )
+    if executions:
+        estimate = estimate_container_cost(executions)
+        lines.append(
+            f"Container time (estimate): about {estimate.billed_hours * 60:.0f} min, "
+            f"≈ ${estimate.cost_usd:.4f} before free hours"
+        )
+    # Dollar signs escaped: two of them on a line would be read as LaTeX.
+    text = "  \n".join(lines).replace("$", "\\$")
+    st.caption(text, help=estimate.label.replace("$", "\\$") if executions else None)
+
+
+def cost_text(cost_usd: float, unpriced_tokens: int) -> str:
+    if not unpriced_tokens:
+        return f"${cost_usd:.4f}"
+    if not cost_usd:
+        return "price unknown (the model is not in the price table)"
+    return f"${cost_usd:.4f} + price unknown for {unpriced_tokens:,} tokens"
+
+
+def render_run_counter(runs: int) -> None:
+    # Read by browser tests to tell reruns apart; harmless to anyone else.
+    st.caption(f"run {runs}")
+
+
+def render_size_note(limit_bytes: int) -> None:
+    st.caption(f"Attachments up to {human_size(limit_bytes)} each.")

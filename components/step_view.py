@@ -1,0 +1,196 @@
+"""What a code step shows, as plain values: parsed from API blocks or from live events.
+
+History (stored API content blocks) and the live turn (runner events) both end up as a
+`StepView`, so one renderer draws a step however it arrived. Parsing here reads plain
+JSON dicts; it never touches the SDK.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from services.events import EditorResult, ExecutionResult, StepResult, StepTool, ToolError
+
+TOOL_BY_NAME = {
+    "code_execution": StepTool.PYTHON,
+    "bash_code_execution": StepTool.BASH,
+    "text_editor_code_execution": StepTool.TEXT_EDITOR,
+}
+RESULT_BLOCK_TYPES = frozenset(
+    {
+        "code_execution_tool_result",
+        "bash_code_execution_tool_result",
+        "text_editor_code_execution_tool_result",
+    }
+)
+_TOOL_WORDS = {StepTool.PYTHON: "Python", StepTool.BASH: "bash", StepTool.TEXT_EDITOR: "editor"}
+_EDITOR_VERBS = {"view": "Viewed", "create": "Created", "str_replace": "Edited"}
+_EDITOR_RUNNING = {"view": "Viewing", "create": "Creating", "str_replace": "Editing"}
+_EDITOR_PREFIX = "text_editor_code_execution_"
+
+# Plain words for the tool's error codes (the SDK's enums plus older documented ones).
+TOOL_ERROR_WORDS = {
+    "unavailable": "The code tool was unavailable for this step.",
+    "execution_time_exceeded": "The code ran for too long and was stopped.",
+    "too_many_requests": "Too many code runs at once: the server refused this one.",
+    "invalid_tool_input": "The step's input was not valid, so it did not run.",
+    "output_file_too_large": "An output file was too large to return.",
+    "file_not_found": "The file was not found in the environment.",
+    "container_expired": "The code environment had expired.",
+    "string_not_found": "The text to replace was not found in the file.",
+}
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One code step: the call, and its result once it has one."""
+
+    step_id: str
+    tool: StepTool | None  # None: a server tool the app does not run code with
+    name: str
+    input: dict[str, Any] = field(default_factory=dict)
+    result: StepResult | None = None
+
+
+def tool_of(name: str) -> StepTool | None:
+    return TOOL_BY_NAME.get(name)
+
+
+def execution_result(content: dict[str, Any]) -> ExecutionResult:
+    encrypted = "encrypted_stdout" in content and "stdout" not in content
+    outputs = content.get("content") or []
+    return ExecutionResult(
+        stdout="" if encrypted else str(content.get("stdout") or ""),
+        stderr=str(content.get("stderr") or ""),
+        return_code=int(content.get("return_code") or 0),
+        file_ids=tuple(
+            str(o["file_id"]) for o in outputs if isinstance(o, dict) and "file_id" in o
+        ),
+        encrypted=encrypted,
+    )
+
+
+def result_of(block: dict[str, Any]) -> StepResult:
+    """The result block's `content` as a StepResult; an unknown shape becomes a ToolError."""
+    content = block.get("content")
+    if not isinstance(content, dict):
+        return ToolError("unknown_result", "The step returned a result the app cannot read.")
+    kind = str(content.get("type", ""))
+    if kind.endswith("_tool_result_error"):
+        code = str(content.get("error_code") or "unknown")
+        message = str(content.get("error_message") or TOOL_ERROR_WORDS.get(code, ""))
+        return ToolError(code, message or f"The tool reported an error ({code}).")
+    if kind.startswith(_EDITOR_PREFIX):
+        details = {k: v for k, v in content.items() if k != "type"}
+        return EditorResult(kind.removeprefix(_EDITOR_PREFIX).removesuffix("_result"), details)
+    if kind.endswith("code_execution_result"):
+        return execution_result(content)
+    return ToolError("unknown_result", f"The step returned a result of type {kind or 'unknown'}.")
+
+
+def file_name(path: str) -> str:
+    return PurePosixPath(path).name or path
+
+
+def step_title(step: StepView) -> str:
+    """What the step did, in the past tense: 'Ran Python', 'Created chart.py'."""
+    if step.tool is None:
+        return f"Used {step.name}"
+    if step.tool is StepTool.TEXT_EDITOR:
+        command = str(step.input.get("command", ""))
+        name = file_name(str(step.input.get("path", ""))) or "a file"
+        if command == "create" and _is_update(step.result):
+            return f"Updated {name}"
+        return f"{_EDITOR_VERBS.get(command, 'Used the editor on')} {name}"
+    return f"Ran {_TOOL_WORDS[step.tool]}"
+
+
+def running_title(step: StepView) -> str:
+    """What the step is doing, for the live label: 'Running Python', 'Creating chart.py'."""
+    if step.tool is None:
+        return f"Using {step.name}"
+    if step.tool is StepTool.TEXT_EDITOR:
+        command = str(step.input.get("command", ""))
+        name = file_name(str(step.input.get("path", ""))) or "a file"
+        return f"{_EDITOR_RUNNING.get(command, 'Using the editor on')} {name}"
+    return f"Running {_TOOL_WORDS[step.tool]}"
+
+
+def _is_update(result: StepResult | None) -> bool:
+    return isinstance(result, EditorResult) and bool(result.details.get("is_file_update"))
+
+
+def failed(result: StepResult | None) -> bool:
+    if isinstance(result, ToolError):
+        return True
+    return isinstance(result, ExecutionResult) and result.return_code != 0
+
+
+def code_of(step: StepView) -> tuple[str, str]:
+    """(source, language) to highlight: the Python code, the bash command, or the file text."""
+    if step.tool is StepTool.PYTHON:
+        return str(step.input.get("code", "")), "python"
+    if step.tool is StepTool.BASH:
+        return str(step.input.get("command", "")), "bash"
+    if step.tool is StepTool.TEXT_EDITOR:
+        path = str(step.input.get("path", ""))
+        if step.input.get("command") == "str_replace":
+            return _replacement_diff(step.input), "diff"
+        return str(step.input.get("file_text", "")), language_for(path)
+    return "", "json"
+
+
+def _replacement_diff(data: dict[str, Any]) -> str:
+    old = str(data.get("old_str", "")).splitlines() or [""]
+    new = str(data.get("new_str", "")).splitlines() or [""]
+    return "\n".join([f"-{line}" for line in old] + [f"+{line}" for line in new])
+
+
+_LANGUAGES = {
+    ".py": "python",
+    ".sh": "bash",
+    ".json": "json",
+    ".js": "javascript",
+    ".ts": "typescript",
+    ".html": "html",
+    ".css": "css",
+    ".sql": "sql",
+    ".md": "markdown",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".toml": "toml",
+    ".xml": "xml",
+    ".r": "r",
+}
+
+
+def language_for(path: str) -> str:
+    return _LANGUAGES.get(PurePosixPath(path).suffix.lower(), "text")
+
+
+@dataclass(frozen=True)
+class Clipped:
+    """Output cut to a size the page can draw; `full` keeps all of it for download."""
+
+    shown: str
+    full: str
+    total_lines: int
+    shown_lines: int
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.shown) < len(self.full)
+
+
+MAX_OUTPUT_LINES = 200
+MAX_OUTPUT_CHARS = 20_000
+
+
+def clip(
+    text: str, max_lines: int = MAX_OUTPUT_LINES, max_chars: int = MAX_OUTPUT_CHARS
+) -> Clipped:
+    lines = text.splitlines(keepends=True)
+    shown = "".join(lines[:max_lines])[:max_chars]
+    return Clipped(shown, text, len(lines), len(shown.splitlines()))
