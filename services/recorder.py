@@ -9,17 +9,17 @@ any other change, so a killed process loses at most one second or one block.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from services.conversation import Attachment, Conversation
+from services.conversation import Attachment, Conversation, UploadedFile
 from services.events import (
     BlockCompleted,
     ContainerUpdated,
     FileUploaded,
+    OutputFile,
     OutputFileReady,
     StopReason,
     TurnEvent,
@@ -69,37 +69,17 @@ class Recorder:
         return self.runner.list_models()
 
 
-class RecordedTurn:
-    """The same interface as TurnHandle; events come out after they are stored."""
+class RecordedTurn(TurnHandle):
+    """The runner's handle, seen through the recorder: events come out after they are stored."""
 
     def __init__(self, inner: TurnHandle, writer: TurnWriter, flush_seconds: float) -> None:
+        super().__init__()
         self._inner = inner
         self._writer = writer
         self._flush_seconds = flush_seconds
-        self._queue: queue.Queue[TurnEvent] = queue.Queue()
-        self._done = threading.Event()
+        self.set_abort(inner.stop)  # Stop on this handle closes the runner's stream
         self._pump = threading.Thread(target=self._run, name="turn-recorder", daemon=True)
         self._pump.start()
-
-    def get(self, timeout: float | None = None) -> TurnEvent | None:
-        try:
-            return self._queue.get(timeout=timeout)
-        except queue.Empty:
-            return None
-
-    def events(self) -> Iterator[TurnEvent]:
-        while True:
-            event = self._queue.get()
-            yield event
-            if isinstance(event, TurnFinished):
-                return
-
-    def stop(self) -> None:
-        self._inner.stop()
-
-    @property
-    def done(self) -> bool:
-        return self._done.is_set()
 
     def _run(self) -> None:
         while True:
@@ -110,10 +90,9 @@ class RecordedTurn:
             self._writer.record(event)
             self._writer.flush_if_due(self._flush_seconds)
             if isinstance(event, TurnFinished):
-                self._done.set()
-            self._queue.put(event)
-            if isinstance(event, TurnFinished):
+                self.finish(event)
                 return
+            self.emit(event)
 
 
 class TurnWriter:
@@ -166,27 +145,28 @@ class TurnWriter:
 
     def _store_upload(self, event: FileUploaded) -> None:
         upload = event.file
-        new_file = NewFile(
-            id=upload.file_id,
-            direction=FileDirection.UPLOADED,
-            name=upload.name,
-            mime_type=upload.mime_type,
-            data=upload.path.read_bytes(),
-            message_position=self.user_position,
-        )
-        self.store.add_file(self.conversation_id, new_file)
+        self._store_file(upload, FileDirection.UPLOADED, self.user_position, None)
 
     def _store_output(self, event: OutputFileReady) -> None:
         self.flush()  # the file row names the assistant message, which must exist
         output = event.file
+        self._store_file(output, FileDirection.PRODUCED, self.assistant_position, output.step_id)
+
+    def _store_file(
+        self,
+        file: UploadedFile | OutputFile,
+        direction: FileDirection,
+        position: int | None,
+        step_id: str | None,
+    ) -> None:
         new_file = NewFile(
-            id=output.file_id,
-            direction=FileDirection.PRODUCED,
-            name=output.name,
-            mime_type=output.mime_type,
-            data=output.path.read_bytes(),
-            message_position=self.assistant_position,
-            step_id=output.step_id,
+            id=file.file_id,
+            direction=direction,
+            name=file.name,
+            mime_type=file.mime_type,
+            data=file.path.read_bytes(),
+            message_position=position,
+            step_id=step_id,
         )
         self.store.add_file(self.conversation_id, new_file)
 
