@@ -21,14 +21,18 @@ from services.retry_policy import classify
 from services.uploads import sanitize_filename
 
 MAX_PARALLEL_DOWNLOADS = 8
+# A download is not a message call: nothing is shown while it waits, so the SDK's own
+# retries (backoff, retry-after) are enough for a passing 429 or 5xx.
+DOWNLOAD_RETRIES = 2
 
 
 def download_output(
     client: anthropic.Anthropic, blobs: BlobStore, file_id: str, step_id: str
 ) -> OutputFile:
     """Fetch one file's metadata and bytes into the blob store."""
-    meta = client.files.retrieve_metadata(file_id)
-    data = client.files.download(file_id).read()
+    files = client.with_options(max_retries=DOWNLOAD_RETRIES).files
+    meta = files.retrieve_metadata(file_id)
+    data = files.download(file_id).read()
     digest, path = blobs.put(data)
     name = sanitize_filename(meta.filename or file_id, meta.mime_type or "")
     mime_type = meta.mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"

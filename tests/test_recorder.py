@@ -215,7 +215,7 @@ def test_stopping_at_any_event_leaves_a_history_the_api_accepts(
         conversation.container_id = "container_old"
     if kind is OutputFileFailed:
         fake_api.inject_fault(
-            Fault(500, "api_error", "boom"), method="GET", path_prefix="/v1/files/"
+            Fault(404, "not_found_error", "File gone"), method="GET", path_prefix="/v1/files/"
         )
     steps, gates, attachments = script_for(kind)
     fake_api.enqueue(*steps)

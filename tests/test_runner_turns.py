@@ -358,15 +358,27 @@ def test_a_failed_download_is_reported_and_the_turn_goes_on(
 ) -> None:
     outputs = (OutFile("a.csv", b"a\n", "text/csv"), OutFile("b.csv", b"b\n", "text/csv"))
     fake_api.enqueue(Turn((CodeStep("bash", {"command": "x"}, files=outputs), Text("done"))))
-    fake_api.inject_fault(Fault(500, "api_error", "storage hiccup"), "GET", "/v1/files/")
+    fake_api.inject_fault(Fault(404, "not_found_error", "File gone"), "GET", "/v1/files/")
     events = run_turn(runner, Conversation(model=MODEL), "go")
     [failed] = of_type(events, OutputFileFailed)
     [ready] = of_type(events, OutputFileReady)
     [step] = of_type(events, CodeStepFinished)
-    assert failed.step_id == step.step_id and "storage hiccup" in failed.message
+    assert failed.step_id == step.step_id and "File gone" in failed.message
     assert {failed.file_id, ready.file.file_id} == set(step.result.file_ids)
     assert finished(events).stop_reason == StopReason.END_TURN
     assert streamed_text(events) == "done"
+
+
+def test_a_passing_download_error_is_retried(fake_api: FakeAnthropic, runner) -> None:
+    output = OutFile("a.csv", b"a\n", "text/csv")
+    fake_api.enqueue(Turn((CodeStep("bash", {"command": "x"}, files=(output,)), Text("done"))))
+    fake_api.inject_fault(Fault(500, "api_error", "storage hiccup"), "GET", "/v1/files/")
+    events = run_turn(runner, Conversation(model=MODEL), "go")
+    assert of_type(events, OutputFileFailed) == []
+    [ready] = of_type(events, OutputFileReady)
+    assert ready.file.path.read_bytes() == b"a\n"
+    file_calls = [r for r in fake_api.requests if r.path.startswith("/v1/files/")]
+    assert len(file_calls) == 3  # the failed metadata call, its retry, the content
 
 
 def paused_turn(call_id: str) -> Turn:
