@@ -830,3 +830,21 @@ def test_acceptance_stream_a_code_step_and_download_the_png(
     file_id = message.content[2].content.content[0].file_id
     assert env_client.files.download(file_id).read() == PNG
     assert fake_api.requests[0].headers["authorization"] == "Bearer env-key"
+
+
+def test_the_demo_charts_the_numbers_the_prompt_gives() -> None:
+    from tests.fake_api.demo import demo_turn, series_from_prompt
+
+    prompt = "Trend of monthly sales: January: $50K, February: $65K, March: $45K, May: 1.5M?"
+    assert series_from_prompt(prompt) == (
+        ("Jan", 50_000),
+        ("Feb", 65_000),
+        ("Mar", 45_000),
+        ("May", 1_500_000),
+    )
+    body = {"messages": [{"role": "user", "content": [{"type": "text", "text": prompt}]}]}
+    turn = demo_turn(body)
+    [step] = [b for b in turn.blocks if isinstance(b, CodeStep)]
+    assert "65000" in step.stdout and b"Mar,45000" in step.files[1].data
+    assert "1,500,000" in turn.blocks[-1].text
+    assert series_from_prompt("no numbers in May") == series_from_prompt("")

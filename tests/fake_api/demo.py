@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from typing import Any
 
 from PIL import Image, ImageDraw
@@ -17,17 +18,41 @@ from .script import CodeStep, OutFile, Text, Thinking, Turn
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun")
 SALES = (12400, 15100, 13900, 17800, 19250, 21600)
+# "January: $50K" or "Feb 65": the demo charts the numbers a prompt gives, when it gives some.
+_MONTH_VALUE = re.compile(
+    r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s*[:=-]?\s*\$?"
+    r"(\d+(?:[.,]\d+)?)\s*([KkMm]?)\b"
+)
+_SCALE = {"": 1, "k": 1_000, "m": 1_000_000}
 
-_PYTHON = f"""import os
+Series = tuple[tuple[str, int], ...]
+
+
+def series_from_prompt(text: str) -> Series:
+    """Month/value pairs written in the prompt; the built-in series when there are fewer than 2."""
+    pairs = []
+    for month, number, unit in _MONTH_VALUE.findall(text):
+        value = float(number.replace(",", "")) * _SCALE[unit.lower()]
+        pairs.append((month, round(value)))
+    if len(pairs) < 2:
+        return tuple(zip(MONTHS, SALES, strict=True))
+    return tuple(pairs)
+
+
+def _python_code(series: Series) -> str:
+    months = [m for m, _ in series]
+    values = [v for _, v in series]
+    return f"""import os
 import pandas as pd
 
 out = os.environ["OUTPUT_DIR"]
-sales = pd.DataFrame({{"month": {list(MONTHS)!r}, "sales": {list(SALES)!r}}})
+sales = pd.DataFrame({{"month": {months!r}, "sales": {values!r}}})
 print(sales.to_string(index=False))
 sales.to_csv(f"{{out}}/monthly_sales.csv", index=False)
 ax = sales.plot.bar(x="month", y="sales", legend=False)
 ax.figure.savefig(f"{{out}}/sales_chart.png")
 """
+
 
 _BASH = (
     'python3 make_sales.py && cp monthly_sales.csv sales_chart.png "$OUTPUT_DIR/" '
@@ -35,48 +60,73 @@ _BASH = (
 )
 
 
-def sales_table() -> str:
-    rows = [f"{'month':>5}  {'sales':>6}"] + [
-        f"{m:>5}  {s:>6}" for m, s in zip(MONTHS, SALES, strict=True)
-    ]
+def sales_table(series: Series | None = None) -> str:
+    series = series or tuple(zip(MONTHS, SALES, strict=True))
+    rows = [f"{'month':>5}  {'sales':>8}"] + [f"{m:>5}  {s:>8}" for m, s in series]
     return "\n".join(rows) + "\n"
 
 
-def sales_csv() -> bytes:
-    lines = ["month,sales"] + [f"{m},{s}" for m, s in zip(MONTHS, SALES, strict=True)]
+def sales_csv(series: Series | None = None) -> bytes:
+    series = series or tuple(zip(MONTHS, SALES, strict=True))
+    lines = ["month,sales"] + [f"{m},{s}" for m, s in series]
     return ("\n".join(lines) + "\n").encode()
 
 
 @functools.cache
-def sales_chart_png(width: int = 480, height: int = 300) -> bytes:
-    """A bar chart of SALES, as a valid PNG."""
+def sales_chart_png(width: int = 480, height: int = 300, series: Series | None = None) -> bytes:
+    """A bar chart of the series (the built-in one by default), as a valid PNG."""
+    series = series or tuple(zip(MONTHS, SALES, strict=True))
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     left, bottom, top = 40, height - 30, 20
     draw.line([(left, top), (left, bottom), (width - 10, bottom)], fill="black", width=2)
-    slot = (width - left - 20) // len(SALES)
-    peak = max(SALES)
-    for i, (month, value) in enumerate(zip(MONTHS, SALES, strict=True)):
+    slot = (width - left - 20) // len(series)
+    peak = max(v for _, v in series) or 1
+    for i, (month, value) in enumerate(series):
         x0 = left + 10 + i * slot
         bar_top = bottom - int((bottom - top) * value / peak)
-        draw.rectangle([x0, bar_top, x0 + slot - 16, bottom - 1], fill=(70, 110, 200))
+        draw.rectangle([x0, bar_top, x0 + max(slot - 16, 2), bottom - 1], fill=(70, 110, 200))
         draw.text((x0, bottom + 6), month, fill="black")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
+def _summary(series: Series) -> str:
+    (first_month, first), (last_month, last) = series[0], series[-1]
+    change = f" ({(last - first) / first:+.0%})" if first else ""
+    peak_month, peak = max(series, key=lambda pair: pair[1])
+    return (
+        f"Sales went from **{first:,}** in {first_month} to **{last:,}** in {last_month}"
+        f"{change}, peaking at **{peak:,}** in {peak_month}. "
+        "The chart and the CSV are attached below."
+    )
+
+
+def _last_user_text(body: dict[str, Any]) -> str:
+    for message in reversed(body.get("messages", [])):
+        if message.get("role") != "user":
+            continue
+        content = message.get("content")
+        if isinstance(content, str):
+            return content
+        return " ".join(b.get("text", "") for b in content or [] if b.get("type") == "text")
+    return ""
+
+
 def demo_turn(body: dict[str, Any]) -> Turn:
     """Python on odd user turns, bash on even ones, so both renderings can be seen."""
     turn_number = sum(1 for m in body.get("messages", []) if m.get("role") == "user")
+    series = series_from_prompt(_last_user_text(body))
     outputs = (
-        OutFile("sales_chart.png", sales_chart_png(), "image/png"),
-        OutFile("monthly_sales.csv", sales_csv(), "text/csv"),
+        OutFile("sales_chart.png", sales_chart_png(series=series), "image/png"),
+        OutFile("monthly_sales.csv", sales_csv(series), "text/csv"),
     )
+    table = sales_table(series)
     if turn_number % 2:
-        step = CodeStep("python", {"code": _PYTHON}, stdout=sales_table(), files=outputs)
+        step = CodeStep("python", {"code": _python_code(series)}, stdout=table, files=outputs)
     else:
-        step = CodeStep("bash", {"command": _BASH}, stdout=sales_table(), files=outputs)
+        step = CodeStep("bash", {"command": _BASH}, stdout=table, files=outputs)
     return Turn(
         blocks=(
             Thinking("The person wants a look at the monthly sales; a table and a chart will do."),
@@ -84,9 +134,6 @@ def demo_turn(body: dict[str, Any]) -> Turn:
                 "Here is a quick look at the monthly sales. I'll compute a table and draw a chart."
             ),
             step,
-            Text(
-                "Sales grew from **12,400** in January to **21,600** in June (+74%). "
-                "The chart and the CSV are attached below."
-            ),
+            Text(_summary(series)),
         )
     )
