@@ -3,7 +3,9 @@
 The page calls `start_turn` and `available_models` and sees only `TurnSource` (anything
 with the runner's `start`/`list_models`). The source is built here, once per browser session
 and credentials, from the settings and the Anthropic client built by services.client.
-A recorder or another source can wrap or replace the runner in `_build_source` alone.
+The runner is wrapped by the recorder, so every turn is stored as it streams. The store
+is opened once per process and shared by every session; every read the page makes names
+the owner it acts for (the person signed in), so another person's data reads as missing.
 
 The key someone pastes in the sidebar lives in st.session_state for this session only:
 it is passed to the client and never written to disk or to a log.
@@ -23,7 +25,10 @@ import streamlit as st
 from services.blob_store import BlobStore
 from services.client import build_client, has_credentials
 from services.conversation import Attachment, Conversation
+from services.file_cleanup import delete_api_files_later
+from services.recorder import Recorder
 from services.settings import Settings, load_settings
+from services.store import Store, open_store
 from services.turn_handle import TurnHandle
 from services.turn_runner import TurnRunner
 
@@ -37,7 +42,11 @@ _MODELS = "_models"
 
 class TurnSource(Protocol):
     def start(
-        self, conversation: Conversation, text: str, attachments: Sequence[Attachment] = ()
+        self,
+        conversation_id: str,
+        conversation: Conversation,
+        text: str,
+        attachments: Sequence[Attachment] = (),
     ) -> TurnHandle: ...
 
     def list_models(self) -> list[str]: ...
@@ -87,10 +96,22 @@ def credentials() -> Credentials | None:
     return None
 
 
+@st.cache_resource(show_spinner=False, max_entries=8, on_release=Store.close)
+def _open_store(database_url: str, files_dir: str, _settings: Settings) -> Store:
+    # Cached by where the data lives (the underscored settings are not part of the key).
+    return open_store(_settings)
+
+
+def store() -> Store:
+    """The conversation store, opened (and migrated) once per process and database."""
+    current = settings()
+    return _open_store(current.database_url, str(current.files_dir), current)
+
+
 def _build_source(creds: Credentials) -> TurnSource:
     current = settings()
     client = build_client(api_key=creds.api_key, base_url=creds.base_url)
-    return TurnRunner(client, current, BlobStore(current.files_dir))
+    return Recorder(TurnRunner(client, current, BlobStore(current.files_dir)), store())
 
 
 def turn_source(creds: Credentials) -> TurnSource:
@@ -104,7 +125,29 @@ def turn_source(creds: Credentials) -> TurnSource:
 def start_turn(
     creds: Credentials, conversation: Conversation, text: str, attachments: Sequence[Attachment]
 ) -> TurnHandle:
-    return turn_source(creds).start(conversation, text, attachments)
+    """Start a turn of a stored conversation (its id is the store's): it is recorded."""
+    return turn_source(creds).start(conversation.id, conversation, text, attachments)
+
+
+def delete_api_files(creds: Credentials | None, file_ids: Sequence[str]) -> None:
+    """Delete a deleted conversation's files from the Files API, in the background."""
+    if not file_ids:
+        return
+    if creds is None:
+        _LOG.warning("no API key: %d files stay in the Files API until they expire", len(file_ids))
+        return
+    delete_api_files_later(lambda: build_client(creds.api_key, creds.base_url), file_ids)
+
+
+@dataclass(frozen=True)
+class OwnedFiles:
+    """Reads stored files for one owner: another person's file reads as missing."""
+
+    store: Store
+    owner: str
+
+    def read(self, file_id: str) -> bytes:
+        return self.store.read_file(file_id, self.owner)
 
 
 def available_models(creds: Credentials | None) -> list[str]:

@@ -1,8 +1,10 @@
 """Files on the page: produced images inline, tables previewed, every file downloadable.
 
 Downloads serve the exact bytes from the app's own store. They are deferred (the bytes
-are read only when clicked) and do not rerun the page (`on_click="ignore"`). Types a
-browser could execute (HTML, SVG) are offered as downloads only, never rendered.
+are read only when clicked) and do not rerun the page (`on_click="ignore"`). On the chat
+page the bytes are read through the store for the person signed in (st.session_state
+[FILES_KEY]), so a file that is not theirs cannot be served. Types a browser could
+execute (HTML, SVG) are offered as downloads only, never rendered.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path, PurePath
+from typing import Protocol
 
 import streamlit as st
 from PIL import Image
@@ -46,6 +49,8 @@ _ICONS = {
     ".txt": ":material/article:",
     ".md": ":material/article:",
 }
+# Set by the page on every run: the store's files, read for the person signed in.
+FILES_KEY = "_owned_files"
 _TABLE_ICON = ":material/table:"
 _IMAGE_ICON = ":material/image:"
 _DEFAULT_ICON = ":material/draft:"
@@ -76,6 +81,10 @@ def _webp_as_png(path: str) -> bytes:
         return buffer.getvalue()
 
 
+class FileReader(Protocol):
+    def read(self, file_id: str) -> bytes: ...
+
+
 def reader(path: Path) -> Callable[[], bytes]:
     """Deferred download data: the bytes are read from the store when the person clicks."""
 
@@ -85,14 +94,32 @@ def reader(path: Path) -> Callable[[], bytes]:
     return read
 
 
+def stored_reader(file_id: str, path: Path) -> Callable[[], bytes]:
+    """Deferred download data read through the page's owner-checked store.
+
+    The reader is taken now: the download runs later, off the script thread, where the
+    session is out of reach. Drawn outside the chat page (no store), the blob is read.
+    """
+    files: FileReader | None = st.session_state.get(FILES_KEY)
+    if files is None:
+        return reader(path)
+
+    def read() -> bytes:
+        return files.read(file_id)
+
+    return read
+
+
 def download_label(name: str, size: int) -> str:
     return f"{name} ({human_size(size)})"
 
 
-def download_button(name: str, size: int, path: Path, mime_type: str, key: str) -> None:
+def download_button(
+    name: str, size: int, file_id: str, path: Path, mime_type: str, key: str
+) -> None:
     st.download_button(
         download_label(name, size),
-        data=reader(path),
+        data=stored_reader(file_id, path),
         file_name=name,
         mime=mime_type or "application/octet-stream",
         key=key,
@@ -109,7 +136,7 @@ def render_output_file(file: OutputFile, key: str) -> None:
         return
     if not _render_inline(file, key):
         st.markdown(f"{icon_for(file.name, file.mime_type)} **{escape_markdown(file.name)}**")
-    download_button(file.name, file.size, file.path, file.mime_type, key=f"{key}-dl")
+    download_button(file.name, file.size, file.file_id, file.path, file.mime_type, f"{key}-dl")
 
 
 def _render_inline(file: OutputFile, key: str) -> bool:

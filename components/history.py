@@ -1,7 +1,8 @@
 """The conversation so far, drawn from its stored API messages (the one render path).
 
 Messages are grouped into exchanges (a person's message and the answer to it). Only the
-last few exchanges are drawn on each rerun; older ones appear on demand.
+last few exchanges are drawn on each rerun; older ones appear on demand. An answer that
+did not end normally (stopped, failed, interrupted) carries a short mark under it.
 """
 
 from __future__ import annotations
@@ -79,9 +80,15 @@ def _has_visible_user_content(blocks: Sequence[dict[str, Any]]) -> bool:
 
 
 def render_history(
-    conversation: Conversation, messages: Sequence[dict[str, Any]], steps_expanded: bool
+    conversation: Conversation,
+    messages: Sequence[dict[str, Any]],
+    steps_expanded: bool,
+    marks: Mapping[int, str] | None = None,
 ) -> None:
-    """Draw `messages` (a snapshot of the conversation's messages) with the older ones folded."""
+    """Draw `messages` (a snapshot of the conversation's messages) with the older ones folded.
+
+    `marks` maps a message's index to a caption drawn under its answer.
+    """
     groups = exchanges(messages)
     window = int(st.session_state.get(WINDOW_KEY, HISTORY_WINDOW))
     hidden = max(len(groups) - window, 0)
@@ -97,7 +104,7 @@ def render_history(
     uploads = uploads_by_id(conversation)
     first_seen = _first_seen(messages)
     for group in groups[hidden:]:
-        _render_exchange(group, messages, files, uploads, first_seen, steps_expanded)
+        _render_exchange(group, messages, files, uploads, first_seen, steps_expanded, marks or {})
 
 
 def _widen_window(window: int) -> None:
@@ -111,6 +118,7 @@ def _render_exchange(
     uploads: Mapping[str, UploadedFile],
     first_seen: Mapping[str, int],
     steps_expanded: bool,
+    marks: Mapping[int, str],
 ) -> None:
     if group.user is not None:
         blocks = _content(messages[group.user])
@@ -130,3 +138,5 @@ def _render_exchange(
     )
     with st.chat_message("assistant"):
         render_assistant_blocks(answer, ctx)
+        for mark in dict.fromkeys(marks[i] for i in group.answers if i in marks):
+            st.caption(mark)

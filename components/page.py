@@ -2,19 +2,31 @@
 
 Each script run draws the stored conversation, then, if a turn is live, the events read
 so far, and keeps following it until it finishes; then it reruns so the finished turn is
-drawn from the stored record like every other.
+drawn from the stored record like every other. Which conversation is open follows the
+URL (components.conversation_state); everything shown belongs to the person signed in.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 
 import streamlit as st
 
-from components import backend, composer, follow_watch, sidebar
-from components.backend import Credentials
-from components.history import render_history
+from components import backend, composer, conversation_state, follow_watch, sidebar
+from components.account import Account, current_account, render_account, render_login
+from components.backend import Credentials, OwnedFiles
+from components.conversation_list import (
+    ListActions,
+    render_conversation_list,
+    render_search,
+    search_text,
+    title_key,
+)
+from components.conversation_state import Opened
+from components.files import FILES_KEY
+from components.history import WINDOW_KEY, render_history
 from components.live import LIVE_KEY, LiveTurn, Prompt, render_live_turn, render_prompt
 from components.notices import (
     STOPPED,
@@ -25,9 +37,11 @@ from components.notices import (
     render_notice,
     reset_notice,
 )
+from components.running_turns import running_turns
 from services.conversation import Conversation
 from services.events import ErrorKind, StopReason, TurnFinished
 from services.pricing import TokenCounts
+from services.store import ConversationNotFound
 from services.uploads import FileTooLarge, check_sizes
 
 _LOG = logging.getLogger(__name__)
@@ -35,11 +49,34 @@ _LOG = logging.getLogger(__name__)
 TITLE = "Code Execution Assistant"
 ICON = Path(__file__).resolve().parents[1] / "assets" / "icon.png"
 RUNS_KEY = "_runs"
-CONVERSATION_KEY = "conversation"
+OWNER_KEY = "conversation_owner"  # whose conversation the session has open
 NOTICES_KEY = "turn_notices"  # about the last turn, shown until the next one starts
 CONTAINER_NOTICE_KEY = "container_notice"
 TOKENS_KEY = "token_totals"  # conversation id -> TokenCounts
 UNSENT_KEY = "unsent_prompt"  # a prompt the API never stored, offered to send again
+LIST_LIMIT = 50  # conversations listed; search finds older ones
+
+NOT_FOUND = Notice(
+    NoticeLevel.WARNING,
+    "Conversation not found.",
+    "The link names a conversation that does not exist or is not yours. "
+    "Here is a new conversation instead.",
+)
+GONE = Notice(
+    NoticeLevel.WARNING,
+    "This conversation was deleted.",
+    "It was deleted in another tab. Your message is back in the box for a new conversation.",
+)
+BUSY_DELETE = Notice(
+    NoticeLevel.INFO,
+    "That conversation is still being answered in another tab.",
+    "Delete it when the answer is done.",
+)
+BUSY_ELSEWHERE = Notice(
+    NoticeLevel.INFO,
+    "An answer in this conversation is still being written in another tab.",
+    "Send your message when it is done (reload to see it).",
+)
 
 # How a turn ended, when it was not a plain end: the level of the note shown under it.
 _END_LEVELS = {
@@ -69,15 +106,43 @@ def render_page() -> None:
 
 
 def current_conversation() -> Conversation:
-    if CONVERSATION_KEY not in st.session_state:
-        st.session_state[CONVERSATION_KEY] = Conversation(model=backend.settings().model)
-    return st.session_state[CONVERSATION_KEY]
+    return conversation_state.current(backend.settings().model)
+
+
+def _open_for(owner: str, live: LiveTurn | None) -> Conversation:
+    """The conversation to show: the one the URL names, for this owner only."""
+    model = backend.settings().model
+    previous = st.session_state.get(OWNER_KEY)
+    if previous != owner:
+        if previous is not None:
+            # Another person on this session (a new sign-in): nothing of the last one stays.
+            conversation_state.forget(model)
+            _forget_turn_state()
+        st.session_state[OWNER_KEY] = owner
+    elif live is not None:
+        return current_conversation()
+    opened = conversation_state.follow_url(owner, model)
+    if opened is not Opened.UNCHANGED:
+        _forget_turn_state()
+        st.session_state[sidebar.MODEL_KEY] = current_conversation().model
+    if opened is Opened.NOT_FOUND:
+        st.session_state[NOTICES_KEY] = [NOT_FOUND]
+    return current_conversation()
 
 
 def _render(runs: int) -> None:
+    account = current_account()
+    if account.owner is None:
+        _render_logged_out(account)
+        return
+    owner = account.owner
+    st.session_state[FILES_KEY] = OwnedFiles(backend.store(), owner)
     creds = backend.credentials()
-    conversation = current_conversation()
     live: LiveTurn | None = st.session_state.get(LIVE_KEY)
+    if live is not None and st.session_state.get(OWNER_KEY) != owner:
+        live.handle.stop()  # another person signed in while it ran: not theirs to follow
+        live = st.session_state[LIVE_KEY] = None
+    conversation = _open_for(owner, live)
     limit_mb = max(backend.settings().upload_limit_bytes // (1024 * 1024), 1)
     placeholder = (
         "Ask for an analysis or a chart; attach files with +"
@@ -89,12 +154,25 @@ def _render(runs: int) -> None:
     # It stays enabled during a turn (a disabled widget's submission would be dropped):
     # what is sent meanwhile waits for the turn to end.
     prompt = composer.render_chat_input(creds is None, limit_mb, placeholder)
-    live = _start_or_queue(creds, conversation, live, prompt)
+    live = _start_or_queue(creds, owner, conversation, live, prompt)
+    conversation = current_conversation()  # starting a turn may have caught it up
     with st.sidebar:
-        steps_expanded = _render_sidebar(creds, conversation, live, runs)
+        steps_expanded = _render_sidebar(creds, account, conversation, live, runs)
+    _render_conversation(creds, owner, conversation, live, steps_expanded)
+
+
+def _render_conversation(
+    creds: Credentials | None,
+    owner: str,
+    conversation: Conversation,
+    live: LiveTurn | None,
+    steps_expanded: bool,
+) -> None:
+    """The stored messages, then the live turn (followed to its end) or the notices."""
     messages = list(conversation.messages[: live.base_len] if live else conversation.messages)
     if messages:
-        render_history(conversation, messages, steps_expanded)
+        marks = conversation_state.marks(conversation)
+        render_history(conversation, messages, steps_expanded, marks)
     live_slot = st.container()
     # While a turn streams, the run lasts as long as the turn, and Streamlit would leave
     # the last run's welcome or notices greyed out on the page until it ends; an empty
@@ -110,12 +188,20 @@ def _render(runs: int) -> None:
         with live_slot:
             finished = render_live_turn(live, steps_expanded, queued)
         if finished:
-            _finish(live, conversation)
+            _finish(live, conversation, owner)
             st.rerun()
+
+
+def _render_logged_out(account: Account) -> None:
+    with st.sidebar:
+        st.title(TITLE)
+    st.title(f":material/terminal: {TITLE}")
+    render_login(account)
 
 
 def _start_or_queue(
     creds: Credentials | None,
+    owner: str,
     conversation: Conversation,
     live: LiveTurn | None,
     prompt: Prompt | None,
@@ -128,17 +214,29 @@ def _start_or_queue(
     if creds is None:
         return None
     prompt = prompt or composer.take_queued()
-    return _begin(creds, conversation, prompt) if prompt is not None else None
+    if prompt is None:
+        return None
+    if conversation_state.busy_elsewhere(conversation):
+        st.session_state[NOTICES_KEY] = [BUSY_ELSEWHERE]
+        st.session_state[composer.DRAFT_KEY] = prompt.text
+        st.rerun()  # the text goes back into the box
+    return _begin(creds, owner, conversation, prompt)
 
 
 def _render_sidebar(
-    creds: Credentials | None, conversation: Conversation, live: LiveTurn | None, runs: int
+    creds: Credentials | None,
+    account: Account,
+    conversation: Conversation,
+    live: LiveTurn | None,
+    runs: int,
 ) -> bool:
     st.title(TITLE)
+    render_account(account)
     sidebar.render_key_section(creds)
     models = backend.available_models(creds)
     sidebar.render_model_picker(models, conversation.model, disabled=live is not None)
     expanded = sidebar.render_settings(_new_conversation, busy=live is not None)
+    _render_conversation_list(str(account.owner), conversation, busy=live is not None)
     sidebar.render_size_note(backend.settings().upload_limit_bytes)
     sidebar.render_files(conversation)
     sidebar.render_container(conversation, st.session_state.get(CONTAINER_NOTICE_KEY))
@@ -160,7 +258,16 @@ def _render_welcome(creds: Credentials | None) -> None:
     composer.render_examples(disabled=creds is None)
 
 
-def _begin(creds: Credentials, conversation: Conversation, prompt: Prompt) -> LiveTurn:
+def _render_conversation_list(owner: str, conversation: Conversation, busy: bool) -> None:
+    st.subheader("Conversations", divider="gray")
+    render_search()
+    rows = backend.store().list_conversations(owner, search_text() or None, limit=LIST_LIMIT)
+    current_id = conversation.id if conversation_state.is_stored(conversation) else None
+    actions = ListActions(_open_conversation, _rename_conversation, _delete_conversation)
+    render_conversation_list(rows, current_id, busy, actions)
+
+
+def _begin(creds: Credentials, owner: str, conversation: Conversation, prompt: Prompt) -> LiveTurn:
     try:
         check_sizes(prompt.attachments, backend.settings().upload_limit_bytes)
     except FileTooLarge as exc:
@@ -169,9 +276,18 @@ def _begin(creds: Credentials, conversation: Conversation, prompt: Prompt) -> Li
         st.rerun()
     st.session_state[NOTICES_KEY] = []
     st.session_state.pop(UNSENT_KEY, None)
-    conversation.model = str(st.session_state.get(sidebar.MODEL_KEY) or conversation.model)
+    try:
+        conversation = conversation_state.caught_up(conversation, owner)
+        conversation.model = str(st.session_state.get(sidebar.MODEL_KEY) or conversation.model)
+        conversation_state.ensure_stored(conversation, owner)
+    except ConversationNotFound:
+        _start_new_conversation()
+        st.session_state[NOTICES_KEY] = [GONE]
+        st.session_state[composer.DRAFT_KEY] = prompt.text
+        st.rerun()
     base_len = len(conversation.messages)
     handle = backend.start_turn(creds, conversation, prompt.text, prompt.attachments)
+    running_turns().add(conversation.id, handle)
     live = LiveTurn(handle, prompt, base_len)
     st.session_state[LIVE_KEY] = live
     connected = follow_watch.session_connected()
@@ -180,8 +296,9 @@ def _begin(creds: Credentials, conversation: Conversation, prompt: Prompt) -> Li
     return live
 
 
-def _finish(live: LiveTurn, conversation: Conversation) -> None:
+def _finish(live: LiveTurn, conversation: Conversation, owner: str) -> None:
     """Keep what the person must still see about the turn, then forget the live state."""
+    conversation_state.record_turn_end(conversation, owner, live.base_len)
     model = live.model
     notices = [reset_notice(reset) for reset in model.resets]
     if model.error is not None:
@@ -238,10 +355,69 @@ def _send_again() -> None:
         st.session_state[composer.QUEUED_KEY] = unsent
 
 
+def _forget_turn_state() -> None:
+    """What the page kept about the last conversation's turns (not the conversation)."""
+    for key in (NOTICES_KEY, CONTAINER_NOTICE_KEY, UNSENT_KEY, WINDOW_KEY):
+        st.session_state.pop(key, None)
+
+
+def _start_new_conversation() -> None:
+    model = str(st.session_state.get(sidebar.MODEL_KEY) or backend.settings().model)
+    conversation_state.start_new(model)
+    _forget_turn_state()
+
+
 def _new_conversation() -> None:
     if st.session_state.get(LIVE_KEY) is not None:
         return
-    model = str(st.session_state.get(sidebar.MODEL_KEY) or backend.settings().model)
-    st.session_state[CONVERSATION_KEY] = Conversation(model=model)
-    for key in (NOTICES_KEY, CONTAINER_NOTICE_KEY, UNSENT_KEY, "history_window"):
-        st.session_state.pop(key, None)
+    _start_new_conversation()
+
+
+def _callback_owner() -> str | None:
+    """The owner a sidebar button acts for: the person signed in now, never a remembered one."""
+    owner = current_account().owner
+    return owner if owner is not None and owner == st.session_state.get(OWNER_KEY) else None
+
+
+def _open_conversation(conversation_id: str) -> None:
+    owner = _callback_owner()
+    if owner is None or st.session_state.get(LIVE_KEY) is not None:
+        return
+    loaded = conversation_state.load(conversation_id, owner)
+    if loaded is None:
+        _start_new_conversation()
+        st.session_state[NOTICES_KEY] = [NOT_FOUND]
+        return
+    _forget_turn_state()
+    conversation_state.show(loaded)
+    st.session_state[sidebar.MODEL_KEY] = loaded.conversation.model
+
+
+def _rename_conversation(conversation_id: str) -> None:
+    owner = _callback_owner()
+    title = str(st.session_state.get(title_key(conversation_id)) or "").strip()
+    if owner is None or not title:
+        return
+    # Deleted in another tab meanwhile: the list drops it on this rerun.
+    with contextlib.suppress(ConversationNotFound):
+        backend.store().rename(conversation_id, owner, title)
+
+
+def _delete_conversation(conversation_id: str) -> None:
+    owner = _callback_owner()
+    if owner is None:
+        return
+    conversation = current_conversation()
+    is_open = conversation_state.is_stored(conversation) and conversation.id == conversation_id
+    if is_open and st.session_state.get(LIVE_KEY) is not None:
+        return  # its answer is still streaming
+    if running_turns().is_running(conversation_id):
+        st.session_state[NOTICES_KEY] = [BUSY_DELETE]
+        return
+    try:
+        file_ids = backend.store().delete(conversation_id, owner)
+    except ConversationNotFound:
+        file_ids = []
+    backend.delete_api_files(backend.credentials(), file_ids)
+    if is_open:
+        _start_new_conversation()

@@ -86,12 +86,16 @@ def render_files(conversation: Conversation) -> None:
         st.caption(":material/upload_file: Attached")
     for upload in uploads:
         key = f"side-up-{upload.sha256}"
-        download_button(upload.name, upload.size, upload.path, upload.mime_type, key)
+        download_button(
+            upload.name, upload.size, upload.file_id, upload.path, upload.mime_type, key
+        )
     if outputs:
         st.caption(":material/deployed_code: Made by the code")
     for output in outputs:
         key = f"side-out-{output.file_id}"
-        download_button(output.name, output.size, output.path, output.mime_type, key)
+        download_button(
+            output.name, output.size, output.file_id, output.path, output.mime_type, key
+        )
 
 
 def render_container(conversation: Conversation, notice: Notice | None) -> None:
@@ -108,10 +112,13 @@ def render_container(conversation: Conversation, notice: Notice | None) -> None:
 
 def render_cost(conversation: Conversation, tokens: TokenCounts) -> None:
     st.subheader("Cost so far", divider="gray")
-    lines = [
-        f"Tokens: {tokens.prompt:,} in · {tokens.output:,} out"
-        + (f" ({tokens.cache_read:,} read from cache)" if tokens.cache_read else "")
-    ]
+    lines = []
+    # Tokens are counted by this session; a conversation reopened later has its stored cost.
+    if tokens.prompt or tokens.output or not (conversation.cost_usd or conversation.messages):
+        lines.append(
+            f"Tokens: {tokens.prompt:,} in · {tokens.output:,} out"
+            + (f" ({tokens.cache_read:,} read from cache)" if tokens.cache_read else "")
+        )
     lines.append(f"Cost: {cost_text(conversation.cost_usd, conversation.unpriced_tokens)}")
     executions = sum(
         count_code_executions(m.get("content") or [])

@@ -93,3 +93,15 @@ def chat(browser, shared_app, shared_fake):
     wait_ready(page)
     yield page
     context.close()
+
+
+@pytest.fixture
+def restart_app(app_server):
+    """Stop `app_server` (killed outright with kill=True) and start it again: the same port
+    and the same data folder, as a restarted or crashed deployment comes back."""
+
+    def restart(kill: bool = False) -> AppServer:
+        app_server.stop(kill=kill)
+        return app_server.start()
+
+    return restart
