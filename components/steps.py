@@ -1,4 +1,4 @@
-"""A code step as a compact status box: what it did, the code, and what came out.
+"""A code step as a compact step box: what it did, the code, and what came out.
 
 Output always comes in the same order: the error, then images and files, then stdout,
 then stderr, or an explicit "No output". Long output is clipped, with a toggle to see
@@ -72,16 +72,29 @@ def render_step(
     return box
 
 
+# A finished step is an expander drawn as a timeline step, not a status box: Streamlit
+# sleeps 50 ms whenever it creates an st.status, which adds up on every rerun of a long
+# conversation (see bench/long_conversation.py). Only a running step needs a status.
+_STEP_ICONS = {
+    "complete": ":material/check:",
+    "error": ":material/error:",
+    "interrupted": ":material/error:",
+}
+
+
 def _status_box(step: StepView, expanded: bool, running_label: str | None) -> Any:
     if running_label is not None:
         return st.status(running_label, expanded=True, state="running", type="step")
     if step.tool is None:
-        return st.status(step_title(step), expanded=expanded, state="complete", type="step")
+        return _finished_box(step_title(step), expanded, "complete")
     if step.result is None:
-        label = f"{running_title(step)} (interrupted)"
-        return st.status(label, expanded=expanded, state="error", type="step")
+        return _finished_box(f"{running_title(step)} (interrupted)", expanded, "interrupted")
     state = "error" if failed(step.result) else "complete"
-    return st.status(step_title(step), expanded=expanded, state=state, type="step")
+    return _finished_box(step_title(step), expanded, state)
+
+
+def _finished_box(label: str, expanded: bool, state: str) -> Any:
+    return st.expander(label, expanded=expanded, icon=_STEP_ICONS[state], type="step")
 
 
 def render_step_files(

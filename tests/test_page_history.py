@@ -21,6 +21,7 @@ from services.file_cleanup import delete_api_files
 from services.settings import load_settings
 from services.store import LOCAL_OWNER, MessageStatus, Store, open_store
 from tests.fake_api import CodeStep, FakeAnthropic, StreamError, Text, Turn, sales_csv
+from tests.page_support import step_boxes
 from tests.test_page_states import (
     assistant,
     env,  # noqa: F401  (a fixture the tests here use)
@@ -307,7 +308,7 @@ def test_a_link_restores_everything_while_the_api_is_down(
     answer = assistant(later)
     said = own_markdown(answer)
     assert said[0] == "I'll chart the monthly sales." and said[-1].startswith("Sales rose")
-    python, bash = answer.status
+    python, bash = step_boxes(answer)
     assert python.label == "Ran Python" and "import matplotlib" in python.code[0].value
     assert [c.value.strip() for c in python.code[1:]] == ["saved", "UserWarning: tight layout"]
     assert bash.label == "Ran bash" and "return code 2" in bash.error[0].value
@@ -340,7 +341,7 @@ def test_a_stopped_turn_is_restored_with_its_mark(at: AppTest, fake_api: FakeAnt
     later = restore(cid)
     answer = assistant(later)
     assert answer.markdown[0].value == "Starting the long job."
-    assert answer.status[0].label == "Running Python (interrupted)"
+    assert step_boxes(answer)[0].label == "Running Python (interrupted)"
     assert [c.value for c in answer.caption if "Stopped" in c.value] == [
         ":material/stop_circle: Stopped: this answer was cut short."
     ]

@@ -20,6 +20,7 @@ from services.blob_store import BlobStore
 from services.conversation import UploadedFile
 from services.events import OutputFile
 from tests.fake_api import sales_chart_png, sales_csv
+from tests.page_support import step_boxes
 
 
 def draw_assistant(blocks, files):  # copied into a script by AppTest: no annotations
@@ -79,7 +80,7 @@ def output(
 
 def test_bash_step_shows_command_and_stdout() -> None:
     at = render(bash(stdout="total 0\n"))
-    step = at.status[0]
+    step = step_boxes(at)[0]
     assert step.label == "Ran bash" and step.icon == ":material/check:"
     assert step.code[0].language == "bash" and step.code[0].value == "ls -la"
     assert step.code[1].value.strip() == "total 0"
@@ -100,13 +101,13 @@ def test_legacy_python_result_is_read() -> None:
             abort_reason=None,
         ),
     ]
-    step = render(blocks).status[0]
+    step = step_boxes(render(blocks))[0]
     assert step.label == "Ran Python"
     assert step.code[0].language == "python" and step.code[1].value.strip() == "4"
 
 
 def test_failed_command_shows_error_first_then_output() -> None:
-    step = render(bash(stdout="partial\n", stderr="boom\n", code=1)).status[0]
+    step = step_boxes(render(bash(stdout="partial\n", stderr="boom\n", code=1)))[0]
     assert step.icon == ":material/error:"
     kinds = [type(e).__name__ for e in step.children.values()]
     assert kinds.index("Error") < kinds.index("Code", 1)
@@ -115,7 +116,7 @@ def test_failed_command_shows_error_first_then_output() -> None:
 
 
 def test_a_step_without_output_says_so() -> None:
-    step = render(bash()).status[0]
+    step = step_boxes(render(bash()))[0]
     assert [c.value for c in step.caption] == ["No output"]
 
 
@@ -172,13 +173,13 @@ def test_text_editor_create_view_and_edit_titles() -> None:
         ),
     ]
     at = render(blocks)
-    assert [s.label for s in at.status] == [
+    assert [s.label for s in step_boxes(at)] == [
         "Created chart.py",
         "Viewed data.csv",
         "Edited x.py",
         "Updated chart.py",
     ]
-    created, viewed, edited, _ = at.status
+    created, viewed, edited, _ = step_boxes(at)
     assert created.code[0].language == "python" and created.code[0].value.strip() == "x = 1"
     assert viewed.code[-1].value == "Hello, world!"
     assert edited.code[0].language == "diff" and edited.code[-1].value == "-a\n+b"
@@ -202,7 +203,7 @@ def test_tool_errors_are_plain_words() -> None:
             error_code="execution_time_exceeded",
         ),
     ]
-    first, second = render(blocks).status
+    first, second = step_boxes(render(blocks))
     assert first.icon == ":material/error:"
     assert "Tool response parsing error for view (unavailable)" in first.error[0].value
     assert "ran for too long" in second.error[0].value
@@ -211,7 +212,7 @@ def test_tool_errors_are_plain_words() -> None:
 def test_long_output_is_clipped_with_a_way_to_see_and_download_all() -> None:
     stdout = "".join(f"line {i}\n" for i in range(500))
     at = render(bash(stdout=stdout))
-    step = at.status[0]
+    step = step_boxes(at)[0]
     shown = step.code[1].value
     assert shown.count("\n") <= 200 and "line 199" in shown and "line 200" not in shown
     assert any("first 200 of 500 lines" in c.value for c in step.caption)
@@ -219,17 +220,17 @@ def test_long_output_is_clipped_with_a_way_to_see_and_download_all() -> None:
     toggle = step.toggle[0]
     assert toggle.label.startswith("Show all stdout (500 lines")
     toggle.set_value(True).run()
-    assert "line 499" in at.status[0].code[1].value
+    assert "line 499" in step_boxes(at)[0].code[1].value
 
 
 def test_output_longer_than_20000_characters_is_clipped() -> None:
     stdout = "x" * 30_000
-    step = render(bash(stdout=stdout)).status[0]
+    step = step_boxes(render(bash(stdout=stdout)))[0]
     assert len(step.code[1].value) == 20_000
 
 
 def test_a_call_without_a_result_was_interrupted() -> None:
-    step = render([call("s1", "code_execution", code="while True: pass")]).status[0]
+    step = step_boxes(render([call("s1", "code_execution", code="while True: pass")]))[0]
     assert step.label == "Running Python (interrupted)" and step.icon == ":material/error:"
 
 
@@ -246,7 +247,7 @@ def test_encrypted_output_is_not_shown() -> None:
             content=[],
         ),
     ]
-    step = render(blocks).status[0]
+    step = step_boxes(render(blocks))[0]
     assert any("encrypted" in c.value for c in step.caption)
     assert "ZW5j" not in str([c.value for c in step.code])
 
@@ -276,13 +277,13 @@ def test_other_server_tools_render_as_a_generic_step() -> None:
         {"type": "web_search_tool_result", "tool_use_id": "w", "content": []},
     ]
     at = render(blocks)
-    assert at.status[0].label == "Used web_search"
+    assert step_boxes(at)[0].label == "Used web_search"
     assert "web\\_search\\_tool\\_result" in at.info[0].value
 
 
 def test_a_result_without_its_call_still_shows() -> None:
     blocks = bash(stdout="orphan\n")[1:]
-    step = render(blocks).status[0]
+    step = step_boxes(render(blocks))[0]
     assert step.label == "Ran bash" and step.code[0].value.strip() == "orphan"
 
 

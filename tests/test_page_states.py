@@ -26,6 +26,7 @@ from tests.fake_api import (
     sales_chart_png,
     sales_csv,
 )
+from tests.page_support import step_boxes
 
 PAGE = str(Path(__file__).resolve().parents[1] / "app_page.py")
 RUN_TIMEOUT = 30  # seconds; generous, a turn against the local fake takes well under one
@@ -76,7 +77,7 @@ def rerun_until(app: AppTest, shown, tries: int = 100) -> None:
 
 
 def running_step(app: AppTest):
-    steps = [s for m in app.chat_message if m.name == "assistant" for s in m.status]
+    steps = [s for m in app.chat_message if m.name == "assistant" for s in step_boxes(m)]
     return next((s for s in steps if s.label.startswith("Running ")), None)
 
 
@@ -213,7 +214,7 @@ def test_streamed_turn_shows_steps_outputs_and_files(at: AppTest, fake_api: Fake
     said = own_markdown(answer)
     assert said[0] == "I'll chart the monthly sales."
     assert said[-1] == "Sales rose from **$50K** to $80K."
-    python, bash = answer.status
+    python, bash = step_boxes(answer)
     assert python.label == "Ran Python" and python.icon == ":material/check:"
     assert python.code[0].language == "python" and "import matplotlib" in python.code[0].value
     # In the box: the files it made, stdout, stderr (in that order); the files follow the box.
@@ -412,7 +413,7 @@ def test_stop_while_a_step_runs_keeps_what_was_streamed(
     assert not at.exception
     answer = assistant(at)
     assert answer.markdown[0].value == "Running the long job now."
-    assert answer.status[0].label == "Running Python (interrupted)"
+    assert step_boxes(answer)[0].label == "Running Python (interrupted)"
     assert "Stopped" in at.info[0].value
     assert not [b for b in at.button if b.key == "stop_turn"]
     assert "never sent" not in str(at.session_state["conversation"].messages)
