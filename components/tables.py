@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from components.format import escape_markdown as _plain
@@ -35,7 +36,7 @@ class TableUnreadable(Exception):
 
 @dataclass(frozen=True)
 class TablePreview:
-    head: pd.DataFrame
+    head: pa.Table  # Arrow, made once: st.dataframe would convert a DataFrame every rerun
     rows: int
     columns: int
     dtypes: tuple[tuple[str, str], ...]
@@ -86,12 +87,38 @@ def _first_line(exc: Exception) -> str:
 
 def preview_of(frame: pd.DataFrame, rows: int = PREVIEW_ROWS) -> TablePreview:
     dtypes = tuple((str(column), str(dtype)) for column, dtype in frame.dtypes.items())
-    return TablePreview(frame.head(rows), len(frame), len(frame.columns), dtypes)
+    return TablePreview(_to_arrow(frame.head(rows)), len(frame), len(frame.columns), dtypes)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+def _to_arrow(head: pd.DataFrame) -> pa.Table:
+    columns: dict[str, pa.Array] = {}
+    for position, name in enumerate(head.columns):
+        label = _unique_label(str(name), columns)
+        series = head.iloc[:, position]
+        try:
+            columns[label] = pa.array(series, from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError):
+            # A column of mixed types (a JSON field that is sometimes a list): show it as text.
+            columns[label] = pa.array(series.map(_as_text), from_pandas=True)
+    return pa.table(columns)
+
+
+def _unique_label(name: str, taken: dict[str, pa.Array]) -> str:
+    label, n = name, 1
+    while label in taken:
+        label, n = f"{name}.{n}", n + 1
+    return label
+
+
+def _as_text(value: object) -> str | None:
+    return None if value is None or value is pd.NA else str(value)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
 def _cached_preview(kind: str, path: str, mtime_ns: int) -> TablePreview | str:
     # Keyed by path and mtime: blobs are content-addressed, so a path never changes content.
+    # A resource cache hands back the same frozen preview without unpickling it on every
+    # rerun; nothing downstream mutates the small head frame.
     try:
         return preview_of(read_table(kind, Path(path).read_bytes()))
     except (TableUnreadable, OSError) as exc:
