@@ -115,23 +115,14 @@ def _file_ids(content: dict[str, Any]) -> tuple[str, ...]:
     return tuple(str(i["file_id"]) for i in items if isinstance(i, dict) and i.get("file_id"))
 
 
-def _execution(content: dict[str, Any]) -> ExecutionResult:
+def _execution(content: dict[str, Any], encrypted: bool = False) -> ExecutionResult:
     return ExecutionResult(
-        stdout=str(content.get("stdout") or ""),
+        # An encrypted stdout is readable only by the model (PTC code called a web tool).
+        stdout="" if encrypted else str(content.get("stdout") or ""),
         stderr=str(content.get("stderr") or ""),
         return_code=int(content.get("return_code") or 0),
         file_ids=_file_ids(content),
-    )
-
-
-def _encrypted(content: dict[str, Any]) -> ExecutionResult:
-    # The stdout is readable only by the model (PTC code called a web tool).
-    return ExecutionResult(
-        stdout="",
-        stderr=str(content.get("stderr") or ""),
-        return_code=int(content.get("return_code") or 0),
-        file_ids=_file_ids(content),
-        encrypted=True,
+        encrypted=encrypted,
     )
 
 
@@ -140,7 +131,7 @@ _EDITOR_PREFIX = "text_editor_code_execution_"
 RESULT_PARSERS: dict[str, Callable[[dict[str, Any]], StepResult]] = {
     "bash_code_execution_result": _execution,
     "code_execution_result": _execution,
-    "encrypted_code_execution_result": _encrypted,
+    "encrypted_code_execution_result": lambda content: _execution(content, encrypted=True),
 }
 
 

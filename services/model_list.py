@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import anthropic
-import httpx2
+
+log = logging.getLogger(__name__)
 
 
 def supports_code_execution(model: Any) -> bool:
@@ -20,7 +22,8 @@ def code_execution_models(client: anthropic.Anthropic, fallback: str) -> list[st
     """Model ids in the API's order; `[fallback]` if the list cannot be read or is empty."""
     try:
         models = list(client.models.list(limit=100))
-    except (anthropic.AnthropicError, httpx2.HTTPError):
+    except Exception:  # API errors, and the SDK's TypeError when no credentials are set
+        log.warning("could not list the models; offering %s alone", fallback, exc_info=True)
         return [fallback]
     ids = [
         model.id

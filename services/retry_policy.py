@@ -20,6 +20,7 @@ from services.events import ErrorKind
 from services.settings import Settings
 
 RETRYABLE_STATUS = {408: ErrorKind.SERVER, 429: ErrorKind.RATE_LIMITED, 529: ErrorKind.OVERLOADED}
+MAX_EXCERPT = 200
 KEY_HELP = (
     "Check the API key: paste it in the sidebar, or set ANTHROPIC_API_KEY "
     "(environment or .streamlit/secrets.toml)."
@@ -59,9 +60,21 @@ def _retry_after(headers: httpx2.Headers) -> float | None:
         return max(email.utils.mktime_tz(parsed) - time.time(), 0.0)
 
 
+def _api_words(exc: anthropic.APIStatusError) -> str:
+    """The API's own message; for an answer not in the API's shape (a proxy's HTML error
+    page, say) a short plain excerpt, never the whole page."""
+    if exc.api_message:
+        return exc.api_message
+    body = exc.body if isinstance(exc.body, str) else ""
+    text = " ".join(body.split())
+    if not text or text.startswith("<"):
+        return "no details given"
+    return text if len(text) <= MAX_EXCERPT else text[: MAX_EXCERPT - 1] + "…"
+
+
 def _status_failure(exc: anthropic.APIStatusError) -> Failure:
     status = exc.status_code
-    api_message = exc.api_message or str(exc.body or exc.message)
+    api_message = _api_words(exc)
     error_type = exc.type or "error"
     retry_after = _retry_after(exc.response.headers)
     should_retry = exc.response.headers.get("x-should-retry")
@@ -98,6 +111,25 @@ def classify(exc: BaseException) -> Failure:
         message = f"Could not reach the API ({str(exc) or type(exc).__name__})."
         return Failure(ErrorKind.CONNECTION, message, retryable=True, reason="connection error")
     return Failure(ErrorKind.INTERNAL, f"Something went wrong in the app: {type(exc).__name__}.")
+
+
+# An `event: error` of these types means the same as the status the API would have sent.
+STREAM_ERROR_KINDS = {
+    "overloaded_error": ErrorKind.OVERLOADED,
+    "api_error": ErrorKind.SERVER,
+    "rate_limit_error": ErrorKind.RATE_LIMITED,
+}
+
+
+def stream_error_failure(error_type: str, api_message: str) -> Failure | None:
+    """A retryable Failure for an `event: error` that arrived before any content; None
+    for an error type that waiting would not cure."""
+    kind = STREAM_ERROR_KINDS.get(error_type)
+    if kind is None:
+        return None
+    message = f"The API is not answering right now: {api_message} ({error_type})"
+    reason = f"{error_type} (in the stream)"
+    return Failure(kind, message, retryable=True, api_message=api_message, reason=reason)
 
 
 @dataclass(frozen=True)

@@ -40,5 +40,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=database_url,
         model=env.get("ASSISTANT_MODEL") or DEFAULT_MODEL,
         tool_version=env.get("ASSISTANT_TOOL_VERSION") or DEFAULT_TOOL_VERSION,
-        max_upload_bytes=int(env.get("ASSISTANT_MAX_UPLOAD_MB", "200")) * 1024 * 1024,
+        # `or`: a variable set but left empty (common in compose files) means the default.
+        max_upload_bytes=int(env.get("ASSISTANT_MAX_UPLOAD_MB") or "200") * 1024 * 1024,
     )

@@ -10,7 +10,7 @@ import copy
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import anthropic
 import httpx2
@@ -38,7 +38,7 @@ from services.events import (
 from services.history import assistant_message, request_messages
 from services.outputs import OutputFetcher
 from services.pricing import TokenCounts, cost_usd, token_counts
-from services.retry_policy import Failure, RetryPolicy, classify
+from services.retry_policy import Failure, RetryPolicy, classify, stream_error_failure
 from services.settings import Settings
 from services.stop_messages import finish_message, stop_reason_of
 from services.stream_reader import StreamFailed, StreamReader
@@ -244,11 +244,7 @@ class TurnJob:
                 for sse in anthropic.Stream.raw_events(stream.response):
                     reader.feed(sse.event, sse.data)
         except StreamFailed as failed:
-            message = (
-                f"The API reported an error in the middle of the answer: {failed.message} "
-                f"({failed.error_type}). What arrived before it is kept."
-            )
-            raise TurnFailed(ErrorKind.STREAM, message) from failed
+            self._stream_failed(reader, failed)
         except Exception as exc:
             self._stream_broke(reader, exc)
         finally:
@@ -259,6 +255,18 @@ class TurnJob:
             self._stream_broke(reader, None)
         self.stop_details = reader.stop_details
         return reader.stop_reason
+
+    def _stream_failed(self, reader: StreamReader, failed: StreamFailed) -> NoReturn:
+        """An `event: error`: retried like its status when nothing had arrived yet (an
+        overload often shows up this way), else the end of the turn."""
+        failure = stream_error_failure(failed.error_type, failed.message)
+        if failure is not None and not reader.has_content:
+            raise AttemptFailed(failure) from failed
+        message = (
+            f"The API reported an error in the middle of the answer: {failed.message} "
+            f"({failed.error_type}). What arrived before it is kept."
+        )
+        raise TurnFailed(ErrorKind.STREAM, message) from failed
 
     def _stream_broke(self, reader: StreamReader, exc: Exception | None) -> None:
         """The stream ended early: Stop, a retryable drop, or a turn-ending failure."""

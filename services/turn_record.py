@@ -10,21 +10,18 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from services.block_events import STEP_TOOLS
 from services.events import (
     BlockCompleted,
     CodeStepInput,
     CodeStepStarted,
-    StepTool,
     TextDelta,
     ThinkingDelta,
     TurnEvent,
 )
 
-TOOL_NAMES = {
-    StepTool.BASH: "bash_code_execution",
-    StepTool.PYTHON: "code_execution",
-    StepTool.TEXT_EDITOR: "text_editor_code_execution",
-}
+# Derived from the table the stream is read by, so the two can never disagree.
+TOOL_NAMES = {tool: name for name, tool in STEP_TOOLS.items()}
 
 
 class TurnRecord:

@@ -38,7 +38,10 @@ class TurnRunner:
         *,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
-        self._client = client
+        # The runner retries message calls and uploads itself, so the page can show each
+        # wait; SDK retries on top would multiply the attempts and wait silently.
+        self._client = client.with_options(max_retries=0)
+        self._listing_client = client  # the model list shows no waits: SDK retries are fine
         self._settings = settings
         self._blobs = blobs
         self._policy = retry_policy or RetryPolicy.from_settings(settings)
@@ -64,4 +67,4 @@ class TurnRunner:
 
     def list_models(self) -> list[str]:
         """Active models that support code execution; the configured model on any error."""
-        return code_execution_models(self._client, self._settings.model)
+        return code_execution_models(self._listing_client, self._settings.model)

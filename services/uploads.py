@@ -23,6 +23,7 @@ from services.settings import API_FILE_LIMIT_BYTES
 
 MAX_NAME_LENGTH = 255
 _FORBIDDEN = re.compile(r'[<>:"|?*\\/\x00-\x1f\x7f]')
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 class FileTooLarge(Exception):
@@ -38,8 +39,12 @@ class PreparedUpload:
     reused: bool
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+def _size(size: int) -> str:
+    """Bytes in the unit a person reads best (a 2 KB limit must not read "0.0 MB")."""
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
 
 
 def check_sizes(attachments: Iterable[Attachment], limit_bytes: int) -> None:
@@ -48,32 +53,47 @@ def check_sizes(attachments: Iterable[Attachment], limit_bytes: int) -> None:
     for attachment in attachments:
         if len(attachment.data) > limit:
             raise FileTooLarge(
-                f"{sanitize_filename(attachment.name)!r} is {_megabytes(len(attachment.data))}; "
-                f"files can be at most {_megabytes(limit)}. Nothing was sent."
+                f"{sanitize_filename(attachment.name)!r} is {_size(len(attachment.data))}; "
+                f"files can be at most {_size(limit)}. Nothing was sent."
             )
+
+
+def _plain_character(char: str) -> str:
+    # Control, format (bidi overrides, zero-width), surrogate and line/paragraph separator
+    # characters can hide or reorder parts of a name, or fail to encode at all.
+    if _FORBIDDEN.match(char) or unicodedata.category(char) in _HIDDEN_CATEGORIES:
+        return "_"
+    return char
+
+
+def _fit(stem: str, suffix: str, limit: int = MAX_NAME_LENGTH) -> str:
+    """`stem + suffix` within `limit` characters: the stem is cut, the suffix kept."""
+    return stem[: max(limit - len(suffix), 1)] + suffix
 
 
 def sanitize_filename(name: str, mime_type: str = "application/octet-stream") -> str:
     """A plain, non-empty file name: last path component, no control or reserved chars."""
     name = unicodedata.normalize("NFC", name or "")
     base = re.split(r"[\\/]", name)[-1]
-    base = _FORBIDDEN.sub("_", base).strip().lstrip(".").strip()
+    base = "".join(_plain_character(c) for c in base).strip().lstrip(".").strip()
     if not base:
         base = "upload" + (mimetypes.guess_extension(mime_type or "") or "")
     if len(base) > MAX_NAME_LENGTH:
-        suffix = PurePath(base).suffix[:16]
-        base = base[: MAX_NAME_LENGTH - len(suffix)] + suffix
+        path = PurePath(base)
+        base = _fit(path.stem, path.suffix[:16])
     return base
 
 
 def unique_name(name: str, taken: set[str]) -> str:
-    """`name`, or `stem-2.ext`, `stem-3.ext`... if another file already has it."""
+    """`name`, or `stem-2.ext`, `stem-3.ext`... if another file already has it; never
+    longer than the Files API allows."""
     if name not in taken:
         return name
     path = PurePath(name)
     n = 2
     while True:
-        candidate = f"{path.stem}-{n}{path.suffix}"
+        counter = f"-{n}"
+        candidate = _fit(path.stem, counter + path.suffix)
         if candidate not in taken:
             return candidate
         n += 1

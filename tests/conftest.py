@@ -1,5 +1,5 @@
-"""Shared fixtures: the fake Anthropic API server, an SDK client pointed at it, and the
-folder of real API recordings."""
+"""Shared fixtures: the fake Anthropic API server, an SDK client pointed at it, a turn
+runner on that client, and the folder of real API recordings."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from pathlib import Path
 import anthropic
 import pytest
 
+from services.turn_runner import TurnRunner
 from tests.fake_api import FakeAnthropic
 from tests.fake_api.recordings import RECORDINGS_ENV, find_recordings_dir
+from tests.runner_support import make_runner
 
 
 @pytest.fixture
@@ -33,6 +35,12 @@ def fake_client(fake_api: FakeAnthropic) -> Iterator[anthropic.Anthropic]:
         yield client
     finally:
         client.close()
+
+
+@pytest.fixture
+def runner(fake_client: anthropic.Anthropic, tmp_path: Path) -> TurnRunner:
+    """A turn runner on the fake, with retries that report their waits but do not sleep."""
+    return make_runner(fake_client, tmp_path)[0]
 
 
 @pytest.fixture(scope="session")

@@ -576,6 +576,17 @@ def test_upload_keeps_the_last_path_component(
         fake_client.files.upload(file=("a.txt", b"a", "text/plain"), expires_in_seconds=5)
 
 
+def test_upload_refuses_names_the_files_api_refuses(
+    fake_client: anthropic.Anthropic, fake_api: FakeAnthropic
+) -> None:
+    for name in ("a" * 256 + ".csv", "report?.csv", "a|b.txt", "x<y>.txt", "ti:me.csv"):
+        with pytest.raises(anthropic.BadRequestError, match="filename"):
+            fake_client.files.upload(file=(name, b"x", "text/plain"))
+    assert fake_api.files == {}
+    longest = fake_client.files.upload(file=("dir/" + "a" * 251 + ".csv", b"x", "text/csv"))
+    assert len(longest.filename) == 255  # the limit counts the name, not its path
+
+
 def test_file_list_pages_like_sdk_2_10(
     fake_client: anthropic.Anthropic, fake_api: FakeAnthropic
 ) -> None:
@@ -741,6 +752,11 @@ NEXT = {"role": "user", "content": "next"}
         ([*USER, NEXT], None, 'multiple "user" roles'),
         ([*USER, {"role": "assistant", "content": []}, NEXT], None, "non-empty content"),
         ([{"role": "user", "content": [{"type": "text", "text": ""}]}], None, "must be non-empty"),
+        (
+            [*USER, _assistant({"type": "text", "text": "\n\n"}, CALL, RESULT), NEXT],
+            None,
+            "non-whitespace text",
+        ),
         (
             [*USER, _assistant({"type": "thinking", "thinking": "t"}), NEXT],
             None,

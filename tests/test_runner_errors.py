@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import anthropic
+import httpx2
 import pytest
 
-from services.conversation import Conversation
+from services.conversation import Attachment, Conversation
 from services.events import (
     CodeStepStarted,
     ErrorKind,
@@ -28,6 +32,7 @@ from tests.fake_api import (
     FakeAnthropic,
     Fault,
     Hold,
+    OutFile,
     StreamError,
     Text,
     Turn,
@@ -45,11 +50,6 @@ from tests.runner_support import (
 )
 
 MODEL = "claude-sonnet-5"
-
-
-@pytest.fixture
-def runner(fake_client: anthropic.Anthropic, tmp_path: Path):
-    return make_runner(fake_client, tmp_path)[0]
 
 
 def read_until(handle: TurnHandle, kind: type) -> list[TurnEvent]:
@@ -180,6 +180,24 @@ def test_an_error_event_mid_stream_ends_the_turn_and_keeps_the_text(
     assert len(fake_api.message_requests()) == 1  # mid-stream errors are not retried
 
 
+def test_an_overload_event_before_any_content_is_retried(fake_api: FakeAnthropic, runner) -> None:
+    fake_api.enqueue(
+        Turn((StreamError("overloaded_error", "Overloaded"),)), Turn((Text("second try"),))
+    )
+    events = run_turn(runner, Conversation(model=MODEL), "hi")
+    [retry] = of_type(events, Retrying)
+    assert retry.reason == "overloaded_error (in the stream)"
+    assert of_type(events, TurnError) == [] and streamed_text(events) == "second try"
+    assert finished(events).stop_reason == StopReason.END_TURN
+
+
+def test_an_error_event_waiting_cannot_cure_ends_the_turn(fake_api: FakeAnthropic, runner) -> None:
+    fake_api.enqueue(Turn((StreamError("invalid_request_error", "bad block"),)))
+    events = run_turn(runner, Conversation(model=MODEL), "hi")
+    assert only_error(events).kind == ErrorKind.STREAM and of_type(events, Retrying) == []
+    assert len(fake_api.message_requests()) == 1
+
+
 def test_a_dropped_connection_mid_stream_keeps_the_partial_text(
     fake_api: FakeAnthropic, runner
 ) -> None:
@@ -264,3 +282,79 @@ def test_a_turn_finishes_even_if_nobody_reads_it(fake_api: FakeAnthropic, runner
     assert text_of(conversation.messages[-1]["content"]) == "Nobody watched."
     events = read_all(handle)
     assert isinstance(events[-1], TurnFinished)
+
+
+def test_the_runner_retries_itself_whatever_the_clients_own_setting(
+    fake_api: FakeAnthropic, tmp_path: Path
+) -> None:
+    # A client built elsewhere with the SDK's default retries: those would wait silently.
+    client = anthropic.Anthropic(api_key="test-key", base_url=fake_api.base_url, max_retries=2)
+    runner, _ = make_runner(client, tmp_path)
+    fake_api.enqueue(Fault(529, "overloaded_error", "Overloaded"), Turn((Text("ok"),)))
+    events = run_turn(runner, Conversation(model=MODEL), "hi")
+    [retry] = of_type(events, Retrying)  # the runner's retry, which the page shows
+    assert "529" in retry.reason and retry.attempt == 1
+    assert streamed_text(events) == "ok"
+    assert len(fake_api.message_requests()) == 2
+    client.close()
+
+
+class _BreaksAfter(httpx2.SyncByteStream):
+    """A response body that stops with an exception no network error explains."""
+
+    def __init__(self, events: list[dict]) -> None:
+        self.events = events
+
+    def __iter__(self) -> Iterator[bytes]:
+        for event in self.events:
+            yield f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode()
+        raise RuntimeError("a bug while reading the stream")
+
+
+def test_a_failure_inside_the_worker_still_ends_the_turn(tmp_path: Path, caplog) -> None:
+    start = {"type": "message_start", "message": {"id": "msg_1", "type": "message",
+             "role": "assistant", "model": MODEL, "content": [], "stop_reason": None,
+             "usage": {"input_tokens": 5, "output_tokens": 1}}}  # fmt: skip
+    text = [
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0,
+         "delta": {"type": "text_delta", "text": "Partial"}},
+    ]  # fmt: skip
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        headers = {"content-type": "text/event-stream"}
+        return httpx2.Response(200, headers=headers, stream=_BreaksAfter([start, *text]))
+
+    http = httpx2.Client(transport=httpx2.MockTransport(answer))
+    client = anthropic.Anthropic(api_key="k", base_url="http://api.test", http_client=http)
+    runner, _ = make_runner(client, tmp_path)
+    conversation = Conversation(model=MODEL)
+    with caplog.at_level(logging.ERROR, logger="services.turn_job"):
+        events = run_turn(runner, conversation, "hi")
+    error = only_error(events)
+    assert error == TurnError(ErrorKind.INTERNAL, "Something went wrong in the app.")
+    assert "a bug while reading the stream" in caplog.text  # the details go to the log
+    assert text_of(finished(events).content) == "Partial"
+    assert [m["role"] for m in conversation.messages] == ["user", "assistant"]
+
+
+def test_the_api_key_never_reaches_the_logs(
+    fake_api: FakeAnthropic, tmp_path: Path, caplog
+) -> None:
+    secret = "sk-ant-api03-never-log-this-0123456789"
+    client = anthropic.Anthropic(api_key=secret, base_url=fake_api.base_url, max_retries=0)
+    runner, _ = make_runner(client, tmp_path)
+    chart = OutFile("chart.png", b"\x89PNG\r\n\x1a\n", "image/png")
+    fake_api.enqueue(
+        Fault(529, "overloaded_error", "Overloaded"),
+        Turn((Text("Here."), CodeStep("bash", {"command": "plot"}, files=(chart,)))),
+    )
+    conversation = Conversation(model=MODEL)
+    with caplog.at_level(logging.DEBUG):  # the SDK's and httpx2's own debug logs included
+        run_turn(runner, conversation, "plot", [Attachment("a.csv", b"1,2\n")])
+        fake_api.enqueue(Turn((Text("Half"), StreamError())))
+        run_turn(runner, conversation, "again")
+    assert fake_api.pending == 0 and len(fake_api.message_requests()) == 3
+    assert "HTTP Request: POST" in caplog.text  # the logs were on
+    assert secret not in caplog.text
+    client.close()

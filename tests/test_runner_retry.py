@@ -46,6 +46,20 @@ def test_the_apis_message_is_kept() -> None:
     assert failure.api_message == "File 'f' is not downloadable"
 
 
+def test_an_answer_not_in_the_apis_shape_is_summed_up_briefly() -> None:
+    request = httpx2.Request("POST", "https://api.anthropic.com/v1/messages")
+    page = "<html><body>" + "<p>Bad gateway</p>" * 500 + "</body></html>"
+    proxy = httpx2.Response(502, text=page, request=request)
+    failure = classify(anthropic.APIStatusError("502", response=proxy, body=page))
+    assert failure.kind == ErrorKind.SERVER and failure.retryable
+    assert "<" not in failure.message and "no details given" in failure.message
+    words = "upstream connect error or disconnect/reset before headers " * 20
+    plain = httpx2.Response(503, text=words, request=request)
+    failure = classify(anthropic.APIStatusError("503", response=plain, body=words))
+    assert failure.message.startswith("The API is not answering right now: upstream connect")
+    assert len(failure.api_message) == 200 and failure.api_message.endswith("…")
+
+
 def test_retry_after_in_seconds_milliseconds_or_a_date() -> None:
     assert (
         classify(status_error(429, "rate_limit_error", "x", {"retry-after": "12"})).retry_after

@@ -33,7 +33,17 @@ from services.events import (
     UserMessageReady,
     is_app_note,
 )
-from tests.fake_api import CodeStep, FakeAnthropic, Fault, OutFile, RawBlock, Text, Thinking, Turn
+from tests.fake_api import (
+    CodeStep,
+    FakeAnthropic,
+    Fault,
+    OutFile,
+    RawBlock,
+    Text,
+    Thinking,
+    Turn,
+    validate_history,
+)
 from tests.runner_support import (
     finished,
     make_runner,
@@ -46,9 +56,17 @@ from tests.runner_support import (
 MODEL = "claude-sonnet-5"
 
 
-@pytest.fixture
-def runner(fake_client: anthropic.Anthropic, tmp_path: Path):
-    return make_runner(fake_client, tmp_path)[0]
+def chart_turn(png: bytes) -> Turn:
+    """Thinking, text, a bash step that prints and leaves a PNG, then more text."""
+    step = CodeStep(
+        "bash",
+        {"command": "python sum.py && cp chart.png $OUTPUT_DIR/"},
+        stdout="total 42\n",
+        stderr="note\n",
+        files=(OutFile("chart.png", png, "image/png"),),
+    )
+    blocks = (Thinking("Plan: sum the column."), Text("Let me compute that."), step)
+    return Turn((*blocks, Text("The total is **42**.")), input_tokens=1000, output_tokens=100)
 
 
 def test_a_code_turn_streams_every_event_and_updates_the_conversation(
@@ -56,24 +74,7 @@ def test_a_code_turn_streams_every_event_and_updates_the_conversation(
 ) -> None:
     runner, blobs = make_runner(fake_client, tmp_path)
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
-    fake_api.enqueue(
-        Turn(
-            (
-                Thinking("Plan: sum the column."),
-                Text("Let me compute that."),
-                CodeStep(
-                    "bash",
-                    {"command": "python sum.py && cp chart.png $OUTPUT_DIR/"},
-                    stdout="total 42\n",
-                    stderr="note\n",
-                    files=(OutFile("chart.png", png, "image/png"),),
-                ),
-                Text("The total is **42**."),
-            ),
-            input_tokens=1000,
-            output_tokens=100,
-        )
-    )
+    fake_api.enqueue(chart_turn(png))
     conversation = Conversation(model=MODEL)
     events = run_turn(runner, conversation, "Sum it")
 
@@ -204,6 +205,23 @@ def test_the_next_turn_resends_the_history_byte_for_byte(fake_api: FakeAnthropic
     assert json.dumps(sent[1]["content"]) == json.dumps(list(first.content))
     assert json.dumps(sent[0]) == json.dumps(conversation.messages[0])
     assert sent[2] == {"role": "user", "content": [{"type": "text", "text": "second"}]}
+
+
+def test_a_whitespace_only_text_block_is_not_sent_back(fake_api: FakeAnthropic, runner) -> None:
+    fake_api.history_validator = validate_history  # refuses it, as the API does
+    fake_api.enqueue(
+        Turn((Text("\n\n"), CodeStep("bash", {"command": "ls"}), Text("done"))),
+        Turn((Text("two"),)),
+    )
+    conversation = Conversation(model=MODEL)
+    run_turn(runner, conversation, "first")
+    events = run_turn(runner, conversation, "second")
+    assert of_type(events, TurnError) == []
+    sent = fake_api.message_requests()[1]["messages"][1]["content"]
+    assert [b["type"] for b in sent] == [
+        "server_tool_use", "bash_code_execution_tool_result", "text",
+    ]  # fmt: skip
+    assert conversation.messages[1]["content"][0] == {"type": "text", "text": "\n\n"}
 
 
 def test_another_models_thinking_is_dropped_when_the_model_changes(
@@ -440,7 +458,10 @@ def test_a_truncated_answer_says_why(fake_api: FakeAnthropic, runner) -> None:
 
 
 def test_model_list_offers_active_code_execution_models(
-    fake_api: FakeAnthropic, fake_client: anthropic.Anthropic, tmp_path: Path
+    fake_api: FakeAnthropic,
+    fake_client: anthropic.Anthropic,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     runner, _ = make_runner(fake_client, tmp_path)
     models = runner.list_models()
@@ -449,6 +470,11 @@ def test_model_list_offers_active_code_execution_models(
     assert "claude-sonnet-4-20250514" not in models  # deprecated
     fake_api.inject_fault(Fault(500, "api_error", "down"), "GET", "/v1/models")
     assert runner.list_models() == [MODEL]
+    # No key at all: the SDK refuses to send (a TypeError), and the default is offered.
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
+    keyless = anthropic.Anthropic(base_url=fake_api.base_url)
+    assert make_runner(keyless, tmp_path)[0].list_models() == [MODEL]
 
 
 def test_an_unknown_model_reports_tokens_without_a_price(fake_api: FakeAnthropic, runner) -> None:

@@ -16,6 +16,7 @@ from services.events import (
     UserMessageReady,
     is_app_note,
 )
+from services.settings import API_FILE_LIMIT_BYTES, load_settings
 from services.uploads import FileTooLarge, check_sizes, sanitize_filename, unique_name
 from tests.fake_api import FakeAnthropic, Text, Turn
 from tests.runner_support import finished, make_runner, of_type, run_turn
@@ -32,6 +33,9 @@ MODEL = "claude-sonnet-5"
         ("tab\tand\nnewline.txt", "tab_and_newline.txt"),
         ("..hidden", "hidden"),
         ("  spaced.csv  ", "spaced.csv"),
+        ("invoice\u202egnp.exe", "invoice_gnp.exe"),  # a bidi override hiding the extension
+        ("zero\u200bwidth\u0085next\u2028line.csv", "zero_width_next_line.csv"),
+        ("half\ud800surrogate.csv", "half_surrogate.csv"),  # cannot be encoded at all
     ],
 )
 def test_filenames_are_never_trusted(given: str, safe: str) -> None:
@@ -48,12 +52,17 @@ def test_empty_and_overlong_names() -> None:
 def test_unique_names_within_a_conversation() -> None:
     assert unique_name("a.csv", set()) == "a.csv"
     assert unique_name("a.csv", {"a.csv", "a-2.csv"}) == "a-3.csv"
+    longest = sanitize_filename("y" * 300 + ".csv")
+    second = unique_name(longest, {longest})
+    assert len(second) == 255 and second.endswith("-2.csv")
 
 
 def test_every_size_is_checked_before_any_upload() -> None:
     check_sizes([Attachment("ok.csv", b"12345")], limit_bytes=5)
     with pytest.raises(FileTooLarge, match=r"big\.csv"):
         check_sizes([Attachment("ok.csv", b"1"), Attachment("big.csv", b"123456")], 5)
+    with pytest.raises(FileTooLarge, match=r"is 3\.0 KB; files can be at most 2\.0 KB"):
+        check_sizes([Attachment("k.csv", b"x" * 3072)], 2048)
 
 
 def uploads(fake: FakeAnthropic) -> list:
@@ -152,3 +161,45 @@ def test_nothing_to_send_is_an_error_not_a_request(
     events = run_turn(runner, Conversation(model=MODEL), "   ")
     assert of_type(events, TurnError)[0].kind == ErrorKind.BAD_REQUEST
     assert fake_api.requests == []
+
+
+def test_the_upload_limit_setting() -> None:
+    assert load_settings({"ASSISTANT_MAX_UPLOAD_MB": ""}).upload_limit_bytes == 200 * 1024**2
+    assert load_settings({"ASSISTANT_MAX_UPLOAD_MB": "2"}).upload_limit_bytes == 2 * 1024**2
+    assert load_settings({"ASSISTANT_MAX_UPLOAD_MB": "9000"}).upload_limit_bytes == (
+        API_FILE_LIMIT_BYTES
+    )
+
+
+def test_the_apis_500_mb_limit_holds_whatever_the_settings_allow(
+    fake_api: FakeAnthropic, fake_client: anthropic.Anthropic, tmp_path: Path
+) -> None:
+    runner, _ = make_runner(fake_client, tmp_path, max_upload_bytes=10 * API_FILE_LIMIT_BYTES)
+    # bytes(n) is zero pages the system maps lazily: no 500 MB are written.
+    huge = Attachment("export.csv", bytes(API_FILE_LIMIT_BYTES + 1), "text/csv")
+    events = run_turn(runner, Conversation(model=MODEL), "analyse", [huge])
+    [error] = of_type(events, TurnError)
+    assert error.kind == ErrorKind.FILE_TOO_LARGE
+    assert "export.csv" in error.message and "at most 500.0 MB" in error.message
+    assert fake_api.requests == []
+
+
+def test_hostile_names_reach_the_files_api_as_names_it_accepts(
+    fake_api: FakeAnthropic, fake_client: anthropic.Anthropic, tmp_path: Path
+) -> None:
+    runner, _ = make_runner(fake_client, tmp_path)
+    fake_api.enqueue(Turn((Text("one"),)))
+    long_name = "quarterly " * 40 + ".csv"
+    attachments = [
+        Attachment(long_name, b"first\n", "text/csv"),
+        Attachment(long_name, b"second\n", "text/csv"),  # same name, other bytes: renamed
+        Attachment('../<evil>:"|?*\u202e\x07.txt', b"third\n", "text/plain"),
+        Attachment("", b"fourth\n", "text/csv"),
+    ]
+    conversation = Conversation(model=MODEL)
+    events = run_turn(runner, conversation, "load", attachments)
+    assert of_type(events, TurnError) == []  # the fake refuses what the Files API refuses
+    names = sorted(f.meta["filename"] for f in fake_api.files.values())
+    assert len(names) == 4 and len(set(names)) == 4
+    assert all(0 < len(n) <= 255 for n in names)
+    assert "upload.csv" in names and "_evil" + "_" * 8 + ".txt" in names

@@ -1,14 +1,16 @@
 """The fake's Files API store: metadata in the API's shape plus the bytes, newest first.
 
 Uploads are `downloadable: false` (only files made by code execution can be downloaded);
-output files of code steps are `downloadable: true`. Listing follows SDK 2.10's
-`SyncPageCursor`: `{"data": [...], "next_page": "page_…" | null}`.
+output files of code steps are `downloadable: true`. Upload names follow the API's rules
+(`filename_problem`). Listing follows SDK 2.10's `SyncPageCursor`:
+`{"data": [...], "next_page": "page_…" | null}`.
 """
 
 from __future__ import annotations
 
 import mimetypes
 import threading
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -17,6 +19,8 @@ from urllib.parse import quote
 from .ids import new_id, now_rfc3339
 
 DEFAULT_PAGE_SIZE = 20
+MAX_FILENAME_LENGTH = 255
+RESERVED_CHARACTERS = frozenset('<>:"|?*')
 MIN_EXPIRY, MAX_EXPIRY = 3600, 7776000
 
 
@@ -96,6 +100,18 @@ def clean_filename(filename: str, mime_type: str | None) -> str:
         return name
     extension = mimetypes.guess_extension(mime_type or "") or ""
     return f"unnamed{extension}"
+
+
+def filename_problem(filename: str) -> str | None:
+    """Why the Files API would refuse this name (after its last path component is taken):
+    1 to 255 characters, none of `<>:"|?*` and no control characters."""
+    name = clean_filename(filename, None)
+    if len(name) > MAX_FILENAME_LENGTH:
+        return f"filename: must be at most {MAX_FILENAME_LENGTH} characters"
+    bad = sorted({c for c in name if c in RESERVED_CHARACTERS or unicodedata.category(c) == "Cc"})
+    if bad:
+        return f"filename: must not contain {''.join(bad)!r}"
+    return None
 
 
 def guess_mime(filename: str) -> str:

@@ -6,7 +6,14 @@ import re
 from typing import TYPE_CHECKING
 
 from .exchange import Exchange
-from .files import DEFAULT_PAGE_SIZE, MAX_EXPIRY, MIN_EXPIRY, download_headers, guess_mime
+from .files import (
+    DEFAULT_PAGE_SIZE,
+    MAX_EXPIRY,
+    MIN_EXPIRY,
+    download_headers,
+    filename_problem,
+    guess_mime,
+)
 from .gates import DownloadHoldTimeout
 from .script import Fault
 
@@ -26,6 +33,10 @@ def upload(fake: FakeAnthropic, ex: Exchange) -> None:
     part = ex.parts.get("file")
     if part is None:
         _bad(ex, "file: Field required")
+        return
+    problem = filename_problem(part.filename or "")
+    if problem:
+        _bad(ex, problem)
         return
     expires_in = None
     if "expires_in_seconds" in ex.parts:

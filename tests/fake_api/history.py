@@ -75,6 +75,8 @@ def _check_block(block: Any, where: str) -> str | None:
         return f"{where}.type: Field required"
     if block["type"] == "text" and not block.get("text"):
         return f"{where}.text: text content blocks must be non-empty"
+    if block["type"] == "text" and not str(block["text"]).strip():
+        return f"{where}.text: text content blocks must contain non-whitespace text"
     if block["type"] == "thinking" and not block.get("signature"):
         return f"{where}.thinking.signature: Field required"
     return None
