@@ -2,14 +2,16 @@
 # Start a local PostgreSQL for the store tests and print its SQLAlchemy URL on the last line.
 #
 # Idempotent: on a fresh Debian machine where `apt-get install -y postgresql` has just run
-# it creates (if needed) and starts the cluster, the `assistant` role and the
-# `assistant_test` database; run again, it only checks they are there.
+# it creates (if needed) and starts the cluster, the `assistant` role and the UTF-8
+# `assistant_test` database; run again, it only checks they are there and answer.
+# ASSISTANT_PG_CLUSTER names another cluster than `main` (a throwaway one, say).
 set -euo pipefail
 
 DB_USER=assistant
 DB_PASSWORD=assistant
 DB_NAME=assistant_test
-CLUSTER=main
+CLUSTER="${ASSISTANT_PG_CLUSTER:-main}"
+LOCALE=C.UTF-8  # always present on Debian; the store needs a UTF-8 database
 
 log() { echo "start_postgres: $*" >&2; }
 
@@ -24,23 +26,38 @@ as_postgres() {
   fi
 }
 
+as_cluster_admin() {
+  # Debian's pg_createcluster and pg_ctlcluster switch to the cluster's owner themselves
+  # when run as root (and go through systemd when it runs); anyone else acts as postgres.
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  else
+    as_postgres "$@"
+  fi
+}
+
+cluster_field() {  # the pg_lsclusters column $1 (3 = port, 4 = status) of our cluster
+  pg_lsclusters -h | awk -v v="$version" -v c="$CLUSTER" -v f="$1" '$1 == v && $2 == c {print $f}'
+}
+
 version="$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1)"
-if [ -z "$version" ]; then
+if [ -z "$version" ] || ! command -v pg_lsclusters >/dev/null; then
   log "PostgreSQL is not installed (apt-get install -y postgresql)"
   exit 1
 fi
 bin="/usr/lib/postgresql/$version/bin"
 
-if ! pg_lsclusters -h | awk '{print $1, $2}' | grep -qx "$version $CLUSTER"; then
+if [ -z "$(cluster_field 2)" ]; then
+  # Absent when the package was installed with create_main_cluster = false, or the
+  # cluster was dropped: make one with a UTF-8 locale whatever the environment says.
   log "creating cluster $version/$CLUSTER"
-  pg_createcluster "$version" "$CLUSTER" >&2
+  as_cluster_admin pg_createcluster --locale="$LOCALE" "$version" "$CLUSTER" >&2
 fi
 
-port="$(pg_lsclusters -h | awk -v v="$version" -v c="$CLUSTER" '$1 == v && $2 == c {print $3}')"
-status="$(pg_lsclusters -h | awk -v v="$version" -v c="$CLUSTER" '$1 == v && $2 == c {print $4}')"
-if [ "$status" != online ]; then
+port="$(cluster_field 3)"
+if [ "$(cluster_field 4)" != online ]; then
   log "starting cluster $version/$CLUSTER on port $port"
-  pg_ctlcluster "$version" "$CLUSTER" start >&2
+  as_cluster_admin pg_ctlcluster "$version" "$CLUSTER" start >&2
 fi
 
 for _ in $(seq 1 60); do
@@ -51,15 +68,29 @@ for _ in $(seq 1 60); do
 done
 "$bin/pg_isready" -h 127.0.0.1 -p "$port" >&2
 
-psql_admin() { as_postgres psql -p "$port" -v ON_ERROR_STOP=1 -tAc "$1"; }
+psql_admin() { as_postgres psql -p "$port" -d postgres -v ON_ERROR_STOP=1 -tAc "$1"; }
 
 if [ "$(psql_admin "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'")" != 1 ]; then
   log "creating role $DB_USER"
-  psql_admin "CREATE USER $DB_USER PASSWORD '$DB_PASSWORD' SUPERUSER" >&2
+  # Owning its database is all the tests need (each makes and drops its own schema).
+  psql_admin "CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD'" >&2
 fi
-if [ "$(psql_admin "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != 1 ]; then
+
+encoding="$(psql_admin "SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = '$DB_NAME'")"
+if [ -n "$encoding" ] && [ "$encoding" != UTF8 ]; then
+  # SQLAlchemy cannot even connect to a SQL_ASCII database; this one holds only tests.
+  log "recreating database $DB_NAME (it was $encoding, not UTF8)"
+  as_postgres dropdb -p "$port" "$DB_NAME" >&2
+  encoding=""
+fi
+if [ -z "$encoding" ]; then
   log "creating database $DB_NAME"
-  as_postgres createdb -p "$port" -O "$DB_USER" "$DB_NAME" >&2
+  as_postgres createdb -p "$port" -O "$DB_USER" -E UTF8 --locale="$LOCALE" -T template0 \
+    "$DB_NAME" >&2
 fi
+
+# Log in as the tests will (TCP, password), so a bad setup fails here and says why.
+PGPASSWORD="$DB_PASSWORD" "$bin/psql" -h 127.0.0.1 -p "$port" -U "$DB_USER" -d "$DB_NAME" \
+  -v ON_ERROR_STOP=1 -tAc "SELECT 1" >/dev/null
 
 echo "postgresql+psycopg://$DB_USER:$DB_PASSWORD@127.0.0.1:$port/$DB_NAME"

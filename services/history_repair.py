@@ -13,7 +13,9 @@ can be kept:
 - thinking without a signature (cut off before the signature arrived) is dropped;
 - text blocks with no text are dropped, and so are results whose call is gone;
 - a message left empty is dropped, and messages of one role in a row are merged,
-  since roles must alternate.
+  since roles must alternate;
+- the history opens with the person's message: an answer left before any question
+  (its question was empty and dropped) cannot be sent.
 
 The last message is left open when it is the assistant's: that is a `pause_turn`
 continuation, and the server resumes its unfinished calls. So call this on the whole
@@ -75,7 +77,15 @@ def repair_history(messages: list[Message]) -> list[Message]:
     for index, message in enumerate(merged):
         open_ok = index == len(merged) - 1 and message.get("role") == "assistant"
         repaired.append(_repair_message(message, close_calls=not open_ok))
-    return _merge_same_role([m for m in repaired if not _is_empty(m)])
+    return _from_first_question(_merge_same_role([m for m in repaired if not _is_empty(m)]))
+
+
+def _from_first_question(messages: list[Message]) -> list[Message]:
+    """The messages from the first user message on (the API refuses any other start)."""
+    for index, message in enumerate(messages):
+        if message.get("role") == "user":
+            return messages[index:]
+    return []
 
 
 def _blocks(message: Message) -> list[Block]:

@@ -386,6 +386,20 @@ def test_an_empty_user_message_is_dropped_and_its_neighbours_joined():
     assert result == [QUESTION, assistant(INTRO, OUTRO), NEXT]
 
 
+def test_a_history_whose_first_question_was_left_empty_starts_with_the_next_one():
+    result = repaired(user(text(" ")), assistant(INTRO), NEXT)
+    assert result == [NEXT]
+
+
+def test_a_history_never_starts_with_the_assistant():
+    result = repaired(assistant(INTRO, BASH, BASH_RESULT), QUESTION, assistant(OUTRO), NEXT)
+    assert result == [QUESTION, assistant(OUTRO), NEXT]
+
+
+def test_a_history_left_with_nothing_sendable_is_empty():
+    assert repair_history([assistant(PARTIAL_THINKING)]) == []
+
+
 def test_attachments_and_redacted_thinking_are_kept():
     upload = {"type": "container_upload", "file_id": "file_011"}
     redacted = {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va"}

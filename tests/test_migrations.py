@@ -54,6 +54,7 @@ class Seeded:
     title: str
     messages: list[tuple[str, list[dict]]]
     search_word: str
+    title_word: str  # a word only in the title, capitalised beyond ASCII
     files: dict[str, bytes] = field(default_factory=dict)
     container_id: str | None = None
     cost_usd: float = 0.0
@@ -121,33 +122,33 @@ def seed_v1(connection, _blobs) -> Seeded:
         ("user", [text(f"{APP_NOTE_PREFIX}files are in $INPUT_DIR"), text("Monthly SALES please")]),
         ("assistant", [text("Here are the monthly figures.")]),
     ]
-    _conversation(connection, "conv_v1", "Sales v1")
+    _conversation(connection, "conv_v1", "Sales ÄRGER v1")
     for position, (role, content) in enumerate(messages):
         _message(connection, "conv_v1", position, role, content)
     # Written before search existed: migration 0003 must make it searchable.
-    return Seeded("conv_v1", "Sales v1", messages, search_word="figures")
+    return Seeded("conv_v1", "Sales ÄRGER v1", messages, "figures", title_word="ärger")
 
 
 def seed_v2(connection, blobs) -> Seeded:
     messages = [("user", [text("Chart churn")]), ("assistant", [text("Churn chart ready")])]
-    _conversation(connection, "conv_v2", "Churn v2")
+    _conversation(connection, "conv_v2", "Churn ÖFEN v2")
     for position, (role, content) in enumerate(messages):
         _message(connection, "conv_v2", position, role, content)
     _file(connection, blobs, "file_v2_in", "conv_v2", b"a,b\n1,2\n", "uploaded")
     _file(connection, blobs, "file_v2_out", "conv_v2", b"\x89PNG v2", "produced")
     files = {"file_v2_in": b"a,b\n1,2\n", "file_v2_out": b"\x89PNG v2"}
-    return Seeded("conv_v2", "Churn v2", messages, search_word="ready", files=files)
+    return Seeded("conv_v2", "Churn ÖFEN v2", messages, "ready", "öfen", files=files)
 
 
 def seed_v3(connection, blobs) -> Seeded:
     messages = [("user", [text("Forecast Q4")]), ("assistant", [text("The Forecast rises")])]
-    _conversation(connection, "conv_v3", "Forecast v3")
+    _conversation(connection, "conv_v3", "Forecast ÜBUNG v3")
     for position, (role, content) in enumerate(messages):
         search_text = " ".join(block["text"] for block in content).lower()
         _message(connection, "conv_v3", position, role, content, search_text=search_text)
     _file(connection, blobs, "file_v3_out", "conv_v3", b"forecast bytes", "produced")
     files = {"file_v3_out": b"forecast bytes"}
-    return Seeded("conv_v3", "Forecast v3", messages, search_word="rises", files=files)
+    return Seeded("conv_v3", "Forecast ÜBUNG v3", messages, "rises", "übung", files=files)
 
 
 def seed_v4(connection, blobs) -> Seeded:
@@ -155,7 +156,7 @@ def seed_v4(connection, blobs) -> Seeded:
     _conversation(
         connection,
         "conv_v4",
-        "Profile v4",
+        "Profile ÉCOLE v4",
         container_id="container_v4",
         container_expires_at="2026-10-01T13:30:00Z",
         container_updated_at=WHEN,
@@ -166,16 +167,49 @@ def seed_v4(connection, blobs) -> Seeded:
     _file(connection, blobs, "file_v4_in", "conv_v4", b"x,y\n", "uploaded")
     return Seeded(
         "conv_v4",
-        "Profile v4",
+        "Profile ÉCOLE v4",
         messages,
         search_word="profile",
+        title_word="école",
         files={"file_v4_in": b"x,y\n"},
         container_id="container_v4",
         cost_usd=1.5,
     )
 
 
-SEEDS: list[Callable[..., Seeded]] = [seed_v1, seed_v2, seed_v3, seed_v4]
+def seed_v5(connection, blobs) -> Seeded:
+    messages = [
+        ("user", [text("Budget for next year")]),
+        ("assistant", [text("The budget balances")]),
+    ]
+    _conversation(
+        connection,
+        "conv_v5",
+        "Budget ÅRET v5",
+        container_id="container_v5",
+        container_expires_at="2026-10-01T13:30:00Z",
+        container_updated_at=WHEN,
+        cost_usd=0.75,
+        unpriced_tokens=10,
+        search_title="budget året v5",
+    )
+    for position, (role, content) in enumerate(messages):
+        search_text = " ".join(block["text"] for block in content).lower()
+        _message(connection, "conv_v5", position, role, content, search_text=search_text)
+    _file(connection, blobs, "file_v5_out", "conv_v5", b"budget bytes", "produced")
+    return Seeded(
+        "conv_v5",
+        "Budget ÅRET v5",
+        messages,
+        search_word="balances",
+        title_word="året",
+        files={"file_v5_out": b"budget bytes"},
+        container_id="container_v5",
+        cost_usd=0.75,
+    )
+
+
+SEEDS: list[Callable[..., Seeded]] = [seed_v1, seed_v2, seed_v3, seed_v4, seed_v5]
 
 
 def test_there_is_a_seed_for_every_migration():
@@ -188,8 +222,9 @@ def _check_survived(store: Store, seeded: Seeded) -> None:
     assert (row.container_id, row.cost_usd) == (seeded.container_id, seeded.cost_usd)
     stored = store.load_messages(seeded.conversation_id, OWNER)
     assert [(str(m.role), m.content) for m in stored] == seeded.messages
-    found = store.list_conversations(OWNER, search=seeded.search_word)
-    assert [c.id for c in found] == [seeded.conversation_id]
+    for word in (seeded.search_word, seeded.title_word):
+        found = store.list_conversations(OWNER, search=word)
+        assert [c.id for c in found] == [seeded.conversation_id], word
     assert {f.id: store.read_file(f.id, OWNER) for f in store.list_files(row.id, OWNER)} == (
         seeded.files
     )

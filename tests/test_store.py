@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from datetime import UTC
 
@@ -267,6 +268,87 @@ def test_search_wildcards_are_plain_characters(store):
     assert store.list_conversations(ALICE, search="\\") == []
 
 
+def test_search_finds_renamed_titles_in_any_alphabet(store):
+    conversation = _conversation_with(store, ALICE, "chart it")
+    store.rename(conversation.id, ALICE, "ÄRGER im Büro: ÉTÉ-Umsätze")
+    named = store.create_conversation(ALICE, MODEL, title="Ölpreise ÅRET")
+
+    def found(query):
+        return {c.id for c in store.list_conversations(ALICE, search=query)}
+
+    assert found("ärger") == {conversation.id}
+    assert found("été-umsätze büro") == {conversation.id}
+    assert found("ÖLPREISE året") == {named.id}
+    store.rename(conversation.id, ALICE, "Plain title")
+    assert found("ärger") == set()
+
+
+HOSTILE_TERMS = [
+    "'",
+    "it's",
+    '"quoted"',
+    ";",
+    "--",
+    "'; DROP TABLE conversations; --",
+    "' OR '1'='1",
+    "') OR 1=1 --",
+    "%' OR owner LIKE '%",
+    "\\%",
+    "_%_",
+    "*",
+    "$1",
+    ":owner",
+    "%(owner)s",
+]
+
+
+@pytest.mark.parametrize("term", HOSTILE_TERMS)
+def test_search_terms_are_only_ever_text(store, term):
+    theirs = _conversation_with(store, BOB, f"bob writes {term} too")
+    mine = _conversation_with(store, ALICE, f"alice writes {term} here")
+    _conversation_with(store, ALICE, "nothing special")
+    # Each word of the term is matched literally, in the owner's conversations only.
+    assert [c.id for c in store.list_conversations(ALICE, search=term)] == [mine.id]
+    assert [c.id for c in store.list_conversations(BOB, search=term)] == [theirs.id]
+    assert store.list_conversations(ALICE, search=f"{term} absent") == []
+    # Nothing was dropped or rewritten along the way.
+    assert len(store.list_conversations(ALICE)) == 2
+    assert store.load_messages(mine.id, ALICE)[0].content == [text(f"alice writes {term} here")]
+
+
+def test_hostile_ids_titles_and_names_are_only_ever_text(store):
+    hostile = "x' OR '1'='1'; DROP TABLE files; --"
+    mine = _conversation_with(store, ALICE, "private numbers")
+    store.add_file(mine.id, upload("file_alice"))
+    renamed = store.rename(mine.id, ALICE, hostile)
+    assert renamed.title == hostile
+    named = store.add_file(mine.id, upload("file_named", name=f"{hostile}.csv"))
+    assert named.name == f"{hostile}.csv" and store.blobs.root in named.path.parents
+    for owner in (BOB, hostile, "' OR ''='"):
+        assert store.get_conversation(mine.id, owner) is None
+        assert store.get_file("file_alice", owner) is None
+        assert store.list_conversations(owner) == []
+    for conversation_id in (hostile, "' OR ''='", "%"):
+        assert store.get_conversation(conversation_id, ALICE) is None
+        with pytest.raises(ConversationNotFound):
+            store.load_messages(conversation_id, ALICE)
+        with pytest.raises(ConversationNotFound):
+            store.delete(conversation_id, ALICE)
+    for file_id in (hostile, "' OR ''='", "%"):
+        assert store.get_file(file_id, ALICE) is None
+    assert store.read_file("file_alice", ALICE) == CSV
+    assert [c.id for c in store.list_conversations(ALICE)] == [mine.id]
+
+
+def test_a_pasted_page_of_search_text_still_searches(store):
+    words = [f"word{i}" for i in range(3000)]
+    found = _conversation_with(store, ALICE, " ".join(words[:40]))
+    _conversation_with(store, ALICE, " ".join(words[:20]))
+    assert [c.id for c in store.list_conversations(ALICE, search=" ".join(words))] == [found.id]
+    repeated = " ".join(["word1"] * 3000)
+    assert len(store.list_conversations(ALICE, search=repeated)) == 2
+
+
 def test_app_notes_are_not_searchable(store):
     _conversation_with(store, ALICE, f"{APP_NOTE_PREFIX}The environment was reset.")
     assert store.list_conversations(ALICE, search="environment") == []
@@ -285,6 +367,9 @@ def test_nobody_reaches_another_persons_conversation_by_id(store):
     assert store.load_conversation(mine.id, BOB) is None
     assert [c.id for c in store.list_conversations(BOB)] == [theirs.id]
     assert store.list_conversations(BOB, search="private") == []
+    store.rename(mine.id, ALICE, "Geheimakte Übernahme")
+    assert store.list_conversations(BOB, search="geheimakte") == []
+    assert store.list_conversations(BOB, search="übernahme") == []
     for attempt in (
         lambda: store.load_messages(mine.id, BOB),
         lambda: store.list_files(mine.id, BOB),
@@ -300,7 +385,7 @@ def test_nobody_reaches_another_persons_conversation_by_id(store):
         store.read_file("file_alice_png", BOB)
 
     # Nothing of Alice's changed.
-    assert store.get_conversation(mine.id, ALICE).title == "private numbers"
+    assert store.get_conversation(mine.id, ALICE).title == "Geheimakte Übernahme"
     assert len(store.load_messages(mine.id, ALICE)) == 1
     assert store.read_file("file_alice_png", ALICE) == PNG
     # And Bob keeps his own.
@@ -347,6 +432,16 @@ def test_missing_bytes_are_put_back_when_a_file_is_recorded_again(store):
     assert store.read_file("file_png", ALICE) == PNG
 
 
+def test_bytes_cut_short_are_replaced_when_a_file_is_recorded_again(store):
+    conversation = _conversation_with(store, ALICE, "chart this")
+    row = store.add_file(conversation.id, produced("file_png"))
+    row.path.write_bytes(PNG[:3])  # what a crash before the bytes reached the disk leaves
+    other = _conversation_with(store, BOB, "same chart")
+    store.add_file(other.id, produced("file_bob_png"))
+    assert store.read_file("file_png", ALICE) == PNG
+    assert store.read_file("file_bob_png", BOB) == PNG
+
+
 def test_names_with_odd_characters_are_kept_as_text(store):
     conversation = _conversation_with(store, ALICE, "nul \x00 inside")
     row = store.add_file(conversation.id, upload("file_odd", name="../../etc/pa\x00sswd.csv"))
@@ -387,6 +482,29 @@ def test_bytes_another_file_uses_stay_until_the_last_one_goes(store):
     assert store.read_file("file_bob", BOB) == CSV
     store.delete(bob.id, BOB)
     assert not path.exists()
+
+
+def test_bytes_survive_a_delete_racing_another_persons_upload(store, store_settings):
+    other = open_store(store_settings)
+    try:
+        for round_number in range(4):
+            alice = _conversation_with(store, ALICE, f"round {round_number}")
+            store.add_file(alice.id, upload(f"file_alice_{round_number}", data=CSV))
+            bob = _conversation_with(other, BOB, f"round {round_number}")
+            _run_together(
+                [
+                    lambda alice=alice: store.delete(alice.id, ALICE),
+                    lambda bob=bob, n=round_number: other.add_file(
+                        bob.id, upload(f"file_bob_{n}", data=CSV)
+                    ),
+                ]
+            )
+            assert store.read_file(f"file_bob_{round_number}", BOB) == CSV
+            assert store.get_file(f"file_alice_{round_number}", ALICE) is None
+            other.delete(bob.id, BOB)
+            assert not store.blobs.exists(sha256_of(CSV))
+    finally:
+        other.close()
 
 
 # --- container and cost --------------------------------------------------------------
@@ -500,6 +618,40 @@ def test_the_default_database_is_a_file_in_the_data_dir(tmp_path):
         opened.add_file(conversation.id, upload("file_csv"))
     assert (tmp_path / "data" / "assistant.db").is_file()
     assert (tmp_path / "data" / "files" / sha256_of(CSV)[:2] / sha256_of(CSV)).is_file()
+
+
+def test_a_new_sqlite_database_opens_while_another_process_writes(tmp_path):
+    # A database another program made in rollback-journal mode, mid-write: switching it
+    # to WAL must wait for that writer (as two servers opening a new database together
+    # do), not fail at once with "database is locked".
+    path = tmp_path / "data" / "assistant.db"
+    path.parent.mkdir()
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE other (x INTEGER)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO other VALUES (1)")
+    opened = threading.Event()
+    results: list = []
+
+    def open_it():
+        try:
+            settings = load_settings({"ASSISTANT_DATA_DIR": str(tmp_path / "data")})
+            with open_store(settings) as store:
+                results.append(store.create_conversation(ALICE, MODEL).id)
+        except BaseException as error:  # re-raised in the test thread
+            results.append(error)
+        opened.set()
+
+    thread = threading.Thread(target=open_it)
+    thread.start()
+    assert not opened.wait(timeout=0.5), "opened while the writer still held the lock"
+    writer.execute("COMMIT")
+    writer.close()
+    thread.join(timeout=60)
+    [result] = results
+    assert isinstance(result, str), result
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 # --- several servers at once ---------------------------------------------------------

@@ -51,6 +51,15 @@ def search_text(blocks: list[dict[str, Any]]) -> str:
     return without_nul(" ".join(_person_text(blocks))).lower()
 
 
+def search_title(title: str | None) -> str:
+    """The lower-cased title for LIKE search.
+
+    Lowered here, not in SQL: SQLite's lower() (and PostgreSQL's in a C-locale database)
+    changes only ASCII letters, so "Übersicht" would never match "übersicht".
+    """
+    return "" if title is None else without_nul(title).lower()
+
+
 def title_from_blocks(blocks: list[dict[str, Any]]) -> str | None:
     """The first ~60 characters of the person's text, on one line; None when there is no text."""
     line = " ".join(without_nul(" ".join(_person_text(blocks))).split())

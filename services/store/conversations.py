@@ -14,6 +14,8 @@ from services.store.errors import ConversationNotFound, MessageNotFound
 from services.store.records import ConversationRow, MessageRow, MessageStatus, Role
 from services.store.schema import conversations, messages
 
+MAX_SEARCH_WORDS = 32
+
 
 def to_conversation_row(row: Row) -> ConversationRow:
     return ConversationRow(
@@ -44,6 +46,11 @@ def to_message_row(row: Row) -> MessageRow:
     )
 
 
+def title_values(title: str | None) -> dict[str, Any]:
+    """The title columns for `title` (already cleaned): the title and its search form."""
+    return {"title": title, "search_title": content_rules.search_title(title)}
+
+
 def insert_conversation(
     connection: Connection, owner: str, model: str, title: str | None
 ) -> ConversationRow:
@@ -51,7 +58,7 @@ def insert_conversation(
     values = {
         "id": uuid.uuid4().hex,
         "owner": owner,
-        "title": None if title is None else content_rules.clean_title(title),
+        **title_values(None if title is None else content_rules.clean_title(title)),
         "model": model,
         "created_at": now,
         "updated_at": now,
@@ -94,7 +101,17 @@ def _matches(term: str) -> sa.ColumnElement[bool]:
         .where(messages.c.search_text.like(pattern, escape="\\"))
         .exists()
     )
-    return sa.or_(sa.func.lower(conversations.c.title).like(pattern, escape="\\"), in_messages)
+    return sa.or_(conversations.c.search_title.like(pattern, escape="\\"), in_messages)
+
+
+def search_words(search: str | None) -> list[str]:
+    """The distinct words of a search, the first MAX_SEARCH_WORDS of them.
+
+    Each word adds a condition to the query; a pasted page of text must not grow it past
+    what the database accepts (SQLite refuses an expression tree deeper than 1000).
+    """
+    words = dict.fromkeys(content_rules.without_nul(search or "").lower().split())
+    return list(words)[:MAX_SEARCH_WORDS]
 
 
 def list_owned(
@@ -102,7 +119,7 @@ def list_owned(
 ) -> list[ConversationRow]:
     query = sa.select(conversations).where(conversations.c.owner == owner)
     # Every word must appear, in the title or in any message's text.
-    for term in content_rules.without_nul(search or "").split():
+    for term in search_words(search):
         query = query.where(_matches(term))
     query = query.order_by(
         conversations.c.updated_at.desc(), conversations.c.created_at.desc(), conversations.c.id
@@ -161,7 +178,7 @@ def insert_message(
     if role is Role.USER and conversation.title is None:
         title = content_rules.title_from_blocks(blocks)
         if title is not None:
-            changes["title"] = title
+            changes.update(title_values(title))
     update_conversation(connection, conversation_id, **changes)
     return position
 

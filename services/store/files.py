@@ -77,6 +77,11 @@ def insert_file(
 def _put_locked(connection: Connection, blobs: BlobStore, data: bytes) -> tuple[str, Path]:
     digest = sha256_of(data)
     _blob_lock(connection, digest)
+    path = blobs.path_for(digest)
+    # A copy of another length was cut short (a crash before its bytes reached the disk):
+    # replace it rather than keep serving it under this digest.
+    if path.exists() and path.stat().st_size != len(data):
+        blobs.delete(digest)
     return blobs.put(data)
 
 

@@ -152,11 +152,36 @@ def m0004_conversation_container_and_cost(connection: Connection) -> None:
         _add_column(connection, "conversations", column)
 
 
+def m0005_conversation_search_title(connection: Connection) -> None:
+    # Titles are lowered in Python (frozen rule: NUL removed, str.lower) so that search
+    # matches non-ASCII letters on every database, whatever its lower() does.
+    _add_column(
+        connection,
+        "conversations",
+        sa.Column("search_title", sa.Text(), nullable=False, server_default=sa.text("''")),
+    )
+    conversations = sa.table(
+        "conversations", sa.column("id"), sa.column("title"), sa.column("search_title")
+    )
+    rows = connection.execute(
+        sa.select(conversations.c.id, conversations.c.title).where(
+            conversations.c.title.is_not(None)
+        )
+    ).all()
+    for row in rows:
+        connection.execute(
+            conversations.update()
+            .where(conversations.c.id == row.id)
+            .values(search_title=row.title.replace("\x00", "").lower())
+        )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_conversations_and_messages", m0001_conversations_and_messages),
     Migration("0002_files", m0002_files),
     Migration("0003_message_search_text", m0003_message_search_text),
     Migration("0004_conversation_container_and_cost", m0004_conversation_container_and_cost),
+    Migration("0005_conversation_search_title", m0005_conversation_search_title),
 )
 
 

@@ -26,6 +26,7 @@ conversations = sa.Table(
     sa.Column("container_updated_at", UTCDateTime(), nullable=True),
     sa.Column("cost_usd", sa.Float(), nullable=False, server_default=sa.text("0")),
     sa.Column("unpriced_tokens", sa.BigInteger(), nullable=False, server_default=sa.text("0")),
+    sa.Column("search_title", sa.Text(), nullable=False, server_default=sa.text("''")),
 )
 
 messages = sa.Table(

@@ -73,7 +73,7 @@ class Store:
             return conv.owned_conversation(connection, conversation_id, owner)
 
     def rename(self, conversation_id: str, owner: str, title: str) -> ConversationRow:
-        return self._change(conversation_id, owner, title=clean_title(title))
+        return self._change(conversation_id, owner, **conv.title_values(clean_title(title)))
 
     def set_model(self, conversation_id: str, owner: str, model: str) -> ConversationRow:
         return self._change(conversation_id, owner, model=model)
