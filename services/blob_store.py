@@ -38,6 +38,8 @@ class BlobStore:
             try:
                 with os.fdopen(fd, "wb") as out:
                     out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())  # the rename must never expose unwritten bytes
                 os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)

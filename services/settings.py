@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import URL
+
 DEFAULT_MODEL = "claude-sonnet-5"
 DEFAULT_TOOL_VERSION = "code_execution_20260521"
 API_FILE_LIMIT_BYTES = 500 * 1024 * 1024  # the Files API refuses larger files (413)
@@ -29,11 +31,17 @@ class Settings:
         return min(self.max_upload_bytes, API_FILE_LIMIT_BYTES)
 
 
+def sqlite_url(path: Path) -> str:
+    # Built, not formatted: a folder name with "?" or "%" must not turn into URL syntax.
+    url = URL.create("sqlite", database=str(path))
+    return url.render_as_string(hide_password=False)
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("ASSISTANT_DATA_DIR", "./data")).expanduser()
     files_dir = Path(env.get("ASSISTANT_FILES_DIR", str(data_dir / "files"))).expanduser()
-    database_url = env.get("ASSISTANT_DATABASE_URL") or f"sqlite:///{data_dir / 'assistant.db'}"
+    database_url = env.get("ASSISTANT_DATABASE_URL") or sqlite_url(data_dir / "assistant.db")
     return Settings(
         data_dir=data_dir,
         files_dir=files_dir,

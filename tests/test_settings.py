@@ -45,3 +45,10 @@ def test_client_keeps_sdk_resolution(monkeypatch):
     assert client.api_key == "from-env"
     assert client.max_retries == 0
     assert build_client(api_key="pasted").api_key == "pasted"
+
+
+def test_a_data_folder_with_url_characters_keeps_its_path():
+    from sqlalchemy.engine import make_url
+
+    settings = load_settings({"ASSISTANT_DATA_DIR": "/tmp/odd?name%20here"})
+    assert make_url(settings.database_url).database == "/tmp/odd?name%20here/assistant.db"
