@@ -14,8 +14,14 @@ from typing import Any
 
 import streamlit as st
 
-from components.format import escape_markdown
-from components.step_view import RESULT_BLOCK_TYPES, StepView, result_of, tool_of
+from components.format import escape_markdown, short_name
+from components.step_view import (
+    RESULT_BLOCK_TYPES,
+    StepView,
+    result_of,
+    running_title,
+    tool_of,
+)
 from components.steps import FileMap, render_step
 from components.tables import preview_file, render_preview, table_kind
 from services.conversation import UploadedFile
@@ -34,6 +40,7 @@ class RenderContext:
     results: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # by tool_use_id
     steps_expanded: bool = False
     seen_uploads: frozenset[str] = frozenset()  # shown on an earlier message
+    still_running: bool = False  # the answer is still being written (by another page)
 
 
 BlockRenderer = Callable[[dict[str, Any], RenderContext, str], None]
@@ -68,7 +75,10 @@ def render_tool_use(block: dict[str, Any], ctx: RenderContext, key: str) -> None
         result=result_of(paired) if paired is not None and tool_of(name) else None,
     )
     # Results of server tools that are not code execution render through the fallback.
-    render_step(step, ctx.files, key, expanded=ctx.steps_expanded)
+    # A call without a result in an answer still being written is running, not interrupted.
+    running = ctx.still_running and step.result is None and step.tool is not None
+    label = f"{running_title(step)}…" if running else None
+    render_step(step, ctx.files, key, expanded=ctx.steps_expanded, running_label=label)
 
 
 def render_tool_result(block: dict[str, Any], ctx: RenderContext, key: str) -> None:
@@ -142,7 +152,7 @@ def render_upload_chips(chips: Sequence[tuple[str, bool]]) -> None:
     """(name, re-attached) pairs as a row of chips."""
     with st.container(horizontal=True, gap="small"):
         for name, again in chips:
-            label = escape_markdown(name) + (" (re-attached)" if again else "")
+            label = escape_markdown(short_name(name)) + (" (re-attached)" if again else "")
             st.badge(label, icon=":material/attach_file:", color="gray")
 
 

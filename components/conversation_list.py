@@ -66,9 +66,9 @@ def short_title(title: str) -> str:
 
 def _render_row(row: ConversationRow, current: bool, busy: bool, actions: ListActions) -> None:
     title = row.title or UNTITLED
-    # Columns, not a horizontal container: a long title would push the menu to a new line.
-    name, more = st.columns([5, 1], gap="small", vertical_alignment="center")
-    with name:
+    # One row that never wraps (columns would stack on a phone, putting the menu under
+    # its title); the title takes the room left and a long one ends with an ellipsis.
+    with st.container(horizontal=True, wrap=False, vertical_alignment="center", gap="small"):
         st.button(
             escape_markdown(short_title(title)),
             key=f"open-{row.id}",
@@ -80,7 +80,6 @@ def _render_row(row: ConversationRow, current: bool, busy: bool, actions: ListAc
             width="stretch",
             help=f"Open: {escape_markdown(title)}",
         )
-    with more:
         menu = st.popover(
             "",
             icon=":material/more_vert:",

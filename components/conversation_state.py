@@ -12,8 +12,10 @@ or still in progress when their server went away) are marked when drawn.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import streamlit as st
 
@@ -34,7 +36,10 @@ STATUS_MARKS = {
         ":material/warning: Interrupted: the app stopped before this answer was finished."
     ),
 }
-STILL_RUNNING_MARK = ":material/progress_activity: Still being written in another tab…"
+STILL_RUNNING_MARK = (
+    ":material/progress_activity: Still being written; this page updates when it is done."
+)
+NO_ANSWER_MARK = ":material/error: No answer: the request failed before Claude replied."
 
 
 class Opened(StrEnum):
@@ -145,11 +150,21 @@ def ensure_stored(conversation: Conversation, owner: str) -> None:
 
 
 def caught_up(conversation: Conversation, owner: str) -> Conversation:
-    """The conversation with what another tab or server added since it was loaded."""
+    """The conversation with what another tab or server added since it was loaded.
+
+    An answer that was still being written when it was loaded (a reload, a second tab)
+    went on in the store without this copy: it is read again too, or the next turn would
+    send its half as history.
+    """
     if not is_stored(conversation):
         return conversation
-    newer = backend.store().load_messages(conversation.id, owner, start=len(conversation.messages))
-    if not newer:
+    known: dict[int, MessageStatus] = st.session_state.get(STATUS_KEY) or {}
+    writing = [p for p, status in known.items() if status is MessageStatus.IN_PROGRESS]
+    start = min([*writing, len(conversation.messages)])
+    rows = backend.store().load_messages(conversation.id, owner, start=start)
+    newer = start + len(rows) > len(conversation.messages)
+    ended = any(r.status is not MessageStatus.IN_PROGRESS for r in rows if r.position in writing)
+    if not (newer or ended):
         return conversation
     loaded = load(conversation.id, owner)
     if loaded is None:
@@ -181,18 +196,29 @@ def record_turn_end(conversation: Conversation, owner: str, base_len: int) -> No
 
 
 def marks(conversation: Conversation) -> dict[int, str]:
-    """Captions for the open conversation's answers that did not end normally."""
-    found: dict[int, MessageStatus] = st.session_state.get(STATUS_KEY) or {}
-    if not found or not is_stored(conversation):
+    """Captions for the open conversation's answers that did not end normally, and for
+    the person's messages that got no answer at all (their request failed)."""
+    if not is_stored(conversation):
         return {}
+    found: dict[int, MessageStatus] = st.session_state.get(STATUS_KEY) or {}
     running_here = running_turns().is_running(conversation.id)
-    shown: dict[int, str] = {}
+    shown = dict.fromkeys(unanswered(conversation.messages, running_here), NO_ANSWER_MARK)
     for position, status in found.items():
         if status is MessageStatus.IN_PROGRESS and running_here:
             shown[position] = STILL_RUNNING_MARK
         elif status in STATUS_MARKS:
             shown[position] = STATUS_MARKS[status]
     return shown
+
+
+def unanswered(messages: Sequence[dict[str, Any]], running: bool) -> list[int]:
+    """Positions of the person's messages that no answer follows; the last one counts
+    only when no turn is running (its answer may still be on its way)."""
+    roles = [m.get("role") for m in list(messages)]
+    found = [i for i in range(len(roles) - 1) if roles[i] == roles[i + 1] == "user"]
+    if roles and roles[-1] == "user" and not running:
+        found.append(len(roles) - 1)
+    return found
 
 
 def busy_elsewhere(conversation: Conversation) -> bool:

@@ -17,7 +17,7 @@ from typing import Protocol
 import streamlit as st
 from PIL import Image
 
-from components.format import escape_markdown, human_size
+from components.format import NAME_LENGTH, escape_markdown, human_size, short_name
 from components.tables import preview_file, render_preview, table_kind
 from services.events import OutputFile
 
@@ -110,32 +110,42 @@ def stored_reader(file_id: str, path: Path) -> Callable[[], bytes]:
     return read
 
 
-def download_label(name: str, size: int) -> str:
-    return f"{name} ({human_size(size)})"
+def download_label(name: str, size: int, limit: int = NAME_LENGTH) -> str:
+    """'name (size)': a long name is cut in the middle (the full one is the saved file's
+    name and the tooltip), else it would wrap the button over many lines; escaped, since
+    a label is markdown and names come from people and the model."""
+    return f"{escape_markdown(short_name(name, limit))} ({human_size(size)})"
 
 
 def download_button(
-    name: str, size: int, file_id: str, path: Path, mime_type: str, key: str
+    name: str,
+    size: int,
+    file_id: str,
+    path: Path,
+    mime_type: str,
+    key: str,
+    label_limit: int = NAME_LENGTH,
 ) -> None:
     st.download_button(
-        download_label(name, size),
+        download_label(name, size, label_limit),
         data=stored_reader(file_id, path),
         file_name=name,
         mime=mime_type or "application/octet-stream",
         key=key,
         on_click="ignore",
         icon=":material/download:",
-        help=f"Download {name}",
+        help=f"Download {escape_markdown(name)}",
     )
 
 
 def render_output_file(file: OutputFile, key: str) -> None:
     """An image inline, a table preview, or an icon; then the download button."""
     if not file.path.exists():
-        st.warning(f"{escape_markdown(file.name)} is no longer in the app's store.")
+        st.warning(f"{escape_markdown(short_name(file.name))} is no longer in the app's store.")
         return
     if not _render_inline(file, key):
-        st.markdown(f"{icon_for(file.name, file.mime_type)} **{escape_markdown(file.name)}**")
+        label = escape_markdown(short_name(file.name))
+        st.markdown(f"{icon_for(file.name, file.mime_type)} **{label}**")
     download_button(file.name, file.size, file.file_id, file.path, file.mime_type, f"{key}-dl")
 
 
@@ -148,13 +158,14 @@ def _render_inline(file: OutputFile, key: str) -> bool:
         return True
     if fmt is None:
         return False
+    caption = escape_markdown(short_name(file.name))
     try:
         if fmt == "WEBP":
-            st.image(_webp_as_png(str(file.path)), caption=file.name, output_format="PNG")
+            st.image(_webp_as_png(str(file.path)), caption=caption, output_format="PNG")
         else:
-            st.image(str(file.path), caption=file.name, output_format=fmt)
+            st.image(str(file.path), caption=caption, output_format=fmt)
     except Exception:  # a broken image made by the code: offer it as a download only
-        st.caption(f"{escape_markdown(file.name)} could not be shown as an image.")
+        st.caption(f"{caption} could not be shown as an image.")
         return False
     return True
 

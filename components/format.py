@@ -1,9 +1,10 @@
-"""Small text formatters for labels: sizes, durations, short ids, escaped names."""
+"""Small text formatters for labels: sizes, durations, short ids and names, escaped names."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import PurePosixPath
 
 # Enough to stop emphasis, links, images, HTML, LaTeX and directives (":red[...]").
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|:~$])")
@@ -28,6 +29,20 @@ def duration(seconds: float) -> str:
         return f"{whole} s"
     minutes, rest = divmod(whole, 60)
     return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+NAME_LENGTH = 48  # characters of a file name shown in a label; the full name is kept
+
+
+def short_name(name: str, limit: int = NAME_LENGTH) -> str:
+    """A long file name cut in the middle, keeping its end and extension: 'aaaa…aa.csv'."""
+    if len(name) <= limit:
+        return name
+    suffix = PurePosixPath(name).suffix
+    suffix = suffix if len(suffix) <= 12 else ""
+    tail = max(limit // 3, len(suffix))
+    head = max(limit - tail - 1, 1)
+    return f"{name[:head]}…{name[-tail:]}"
 
 
 def short_id(value: str, head: int = 14, tail: int = 4) -> str:

@@ -19,6 +19,7 @@ from components.blocks import (
     render_assistant_blocks,
     render_user_blocks,
 )
+from components.conversation_state import STILL_RUNNING_MARK
 from components.steps import FileMap
 from services.conversation import Conversation, UploadedFile
 from services.events import OutputFile, is_app_note
@@ -87,7 +88,8 @@ def render_history(
 ) -> None:
     """Draw `messages` (a snapshot of the conversation's messages) with the older ones folded.
 
-    `marks` maps a message's index to a caption drawn under its answer.
+    `marks` maps a message's index to a caption drawn under its answer (under the
+    person's message itself when it got no answer).
     """
     groups = exchanges(messages)
     window = int(st.session_state.get(WINDOW_KEY, HISTORY_WINDOW))
@@ -127,6 +129,8 @@ def _render_exchange(
             ctx = RenderContext(key=f"m{group.user}", uploads=uploads, seen_uploads=seen)
             with st.chat_message("user"):
                 render_user_blocks(blocks, ctx)
+                if not group.answers and group.user in marks:
+                    st.caption(marks[group.user])
     if not group.answers:
         return
     answer = [b for i in group.answers for b in _content(messages[i])]
@@ -135,6 +139,7 @@ def _render_exchange(
         files=files,
         results=paired_results(answer),
         steps_expanded=steps_expanded,
+        still_running=any(marks.get(i) == STILL_RUNNING_MARK for i in group.answers),
     )
     with st.chat_message("assistant"):
         render_assistant_blocks(answer, ctx)

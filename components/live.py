@@ -183,7 +183,9 @@ class LiveView:
             if isinstance(segment, StepSegment) and segment.finished is None:
                 new = live_label(segment.view, now - segment.started)
                 if new != label:
-                    box.update(label=new)
+                    # Expanded again on purpose: an update that leaves it out collapses
+                    # the box, hiding the code that runs (and a click could not reopen it).
+                    box.update(label=new, expanded=True)
                     self.boxes[index] = (box, new)
                     self.last_sent = now
         self.draw_status(model, now, force=now - self.last_sent >= HEARTBEAT_SECONDS)

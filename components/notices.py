@@ -22,17 +22,18 @@ ERROR_TITLES = {
     ErrorKind.RATE_LIMITED: "The API is rate limiting requests.",
     ErrorKind.OVERLOADED: "The API is overloaded right now.",
     ErrorKind.SERVER: "The API had an internal error.",
-    ErrorKind.CONNECTION: "Could not reach the Anthropic API.",
+    ErrorKind.CONNECTION: "The connection to the Anthropic API failed.",
     ErrorKind.STREAM: "The answer was interrupted by an error from the API.",
     ErrorKind.FILE_TOO_LARGE: "A file is too large.",
     ErrorKind.INTERNAL: "Something went wrong in the app.",
 }
+# What to do next; the runner's message already says what happened (and that what was
+# streamed is kept), so a hint never repeats it. Retry is a button under the notice.
 ERROR_HINTS = {
-    ErrorKind.RATE_LIMITED: "Wait a minute, then send your message again.",
-    ErrorKind.OVERLOADED: "Wait a minute, then send your message again.",
-    ErrorKind.SERVER: "Send your message again; it usually works on a second try.",
-    ErrorKind.CONNECTION: "Check the network connection (or ANTHROPIC_BASE_URL), then try again.",
-    ErrorKind.STREAM: "What was already written is kept. Send your message again to go on.",
+    ErrorKind.RATE_LIMITED: "Wait a minute, then retry.",
+    ErrorKind.OVERLOADED: "Wait a minute, then retry.",
+    ErrorKind.SERVER: "A second try usually works.",
+    ErrorKind.CONNECTION: "Check the network connection (or ANTHROPIC_BASE_URL).",
     ErrorKind.FILE_TOO_LARGE: "Remove the file or make it smaller, then send again.",
 }
 

@@ -54,7 +54,9 @@ NOTICES_KEY = "turn_notices"  # about the last turn, shown until the next one st
 CONTAINER_NOTICE_KEY = "container_notice"
 TOKENS_KEY = "token_totals"  # conversation id -> TokenCounts
 UNSENT_KEY = "unsent_prompt"  # a prompt the API never stored, offered to send again
+RETRY_KEY = "retry_prompt"  # the prompt of a turn that failed, offered to send again
 LIST_LIMIT = 50  # conversations listed; search finds older ones
+ELSEWHERE_POLL_SECONDS = 1.5  # how often a page checks on an answer written elsewhere
 
 NOT_FOUND = Notice(
     NoticeLevel.WARNING,
@@ -183,6 +185,8 @@ def _render_conversation(
             if not messages:
                 _render_welcome(creds)
             _render_notices()
+        if conversation_state.busy_elsewhere(conversation):
+            _wait_for_other_turn(conversation.id, owner)
     else:
         queued = st.session_state.get(composer.QUEUED_KEY) is not None
         with live_slot:
@@ -190,6 +194,19 @@ def _render_conversation(
         if finished:
             _finish(live, conversation, owner)
             st.rerun()
+
+
+@st.fragment(run_every=ELSEWHERE_POLL_SECONDS)
+def _wait_for_other_turn(conversation_id: str, owner: str) -> None:
+    """An answer of the open conversation is being written by a page that is gone (a
+    reloaded tab) or another tab: once it ends, read it from the store and redraw."""
+    if running_turns().is_running(conversation_id):
+        return
+    if current_conversation().id == conversation_id:
+        loaded = conversation_state.load(conversation_id, owner)
+        if loaded is not None:
+            conversation_state.show(loaded)
+    st.rerun(scope="app")
 
 
 def _render_logged_out(account: Account) -> None:
@@ -237,8 +254,7 @@ def _render_sidebar(
     sidebar.render_model_picker(models, conversation.model, disabled=live is not None)
     expanded = sidebar.render_settings(_new_conversation, busy=live is not None)
     _render_conversation_list(str(account.owner), conversation, busy=live is not None)
-    sidebar.render_size_note(backend.settings().upload_limit_bytes)
-    sidebar.render_files(conversation)
+    sidebar.render_files(conversation, backend.settings().upload_limit_bytes)
     sidebar.render_container(conversation, st.session_state.get(CONTAINER_NOTICE_KEY))
     tokens = st.session_state.get(TOKENS_KEY, {}).get(conversation.id, TokenCounts())
     sidebar.render_cost(conversation, tokens)
@@ -268,6 +284,7 @@ def _render_conversation_list(owner: str, conversation: Conversation, busy: bool
 
 
 def _begin(creds: Credentials, owner: str, conversation: Conversation, prompt: Prompt) -> LiveTurn:
+    st.session_state.pop(RETRY_KEY, None)  # a new message replaces the offer to retry
     try:
         check_sizes(prompt.attachments, backend.settings().upload_limit_bytes)
     except FileTooLarge as exc:
@@ -292,7 +309,10 @@ def _begin(creds: Credentials, owner: str, conversation: Conversation, prompt: P
     st.session_state[LIVE_KEY] = live
     connected = follow_watch.session_connected()
     if connected is not None:
-        follow_watch.watch(lambda: handle.done, lambda: live.followed, connected, handle.stop)
+        rerun = follow_watch.session_rerun()
+        follow_watch.watch(
+            lambda: handle.done, lambda: live.followed, connected, handle.stop, rerun=rerun
+        )
     return live
 
 
@@ -317,6 +337,8 @@ def _finish(live: LiveTurn, conversation: Conversation, owner: str) -> None:
         totals[conversation.id] = totals.get(conversation.id, TokenCounts()) + used
     if len(conversation.messages) <= live.base_len:
         st.session_state[UNSENT_KEY] = live.prompt
+    elif model.error is not None:
+        st.session_state[RETRY_KEY] = live.prompt
     st.session_state[NOTICES_KEY] = notices
     st.session_state[LIVE_KEY] = None
 
@@ -335,6 +357,7 @@ def _end_notices(finished: TurnFinished | None) -> list[Notice]:
 def _render_notices() -> None:
     for notice in st.session_state.get(NOTICES_KEY, []):
         render_notice(notice)
+    no_key = backend.credentials() is None
     unsent: Prompt | None = st.session_state.get(UNSENT_KEY)
     if unsent is not None:
         st.caption("This message was not sent:")
@@ -345,19 +368,30 @@ def _render_notices() -> None:
             key="send_again",
             icon=":material/refresh:",
             on_click=_send_again,
-            disabled=backend.credentials() is None,
+            args=(UNSENT_KEY,),
+            disabled=no_key,
+        )
+    elif st.session_state.get(RETRY_KEY) is not None:
+        st.button(
+            "Retry",
+            key="retry_turn",
+            icon=":material/refresh:",
+            on_click=_send_again,
+            args=(RETRY_KEY,),
+            disabled=no_key,
+            help="Send the same message (and its files) again",
         )
 
 
-def _send_again() -> None:
-    unsent = st.session_state.pop(UNSENT_KEY, None)
-    if unsent is not None:
-        st.session_state[composer.QUEUED_KEY] = unsent
+def _send_again(key: str) -> None:
+    prompt = st.session_state.pop(key, None)
+    if prompt is not None:
+        st.session_state[composer.QUEUED_KEY] = prompt
 
 
 def _forget_turn_state() -> None:
     """What the page kept about the last conversation's turns (not the conversation)."""
-    for key in (NOTICES_KEY, CONTAINER_NOTICE_KEY, UNSENT_KEY, WINDOW_KEY):
+    for key in (NOTICES_KEY, CONTAINER_NOTICE_KEY, UNSENT_KEY, RETRY_KEY, WINDOW_KEY):
         st.session_state.pop(key, None)
 
 

@@ -6,13 +6,14 @@ It is drawn before the live turn is followed, so it stays usable while an answer
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
 from components.backend import PASTED_KEY, Credentials
 from components.files import download_button
 from components.format import escape_markdown, human_size, short_id, when
-from components.notices import Notice, render_notice
+from components.notices import Notice
 from services.conversation import Conversation
 from services.events import OutputFile
 from services.pricing import TokenCounts, count_code_executions, estimate_container_cost
@@ -20,6 +21,7 @@ from services.pricing import TokenCounts, count_code_executions, estimate_contai
 MODEL_KEY = "model"
 STEPS_EXPANDED_KEY = "steps_expanded"
 KEY_INPUT = "api_key_input"
+SIDE_NAME = 24  # characters of a file name that fit a sidebar button on one line
 _ORIGINS = {"secrets": ".streamlit/secrets.toml", "environment": "the environment"}
 
 
@@ -75,27 +77,49 @@ def render_settings(on_new: Callable[[], None], busy: bool) -> bool:
     return bool(expanded)
 
 
-def render_files(conversation: Conversation) -> None:
+def render_files(conversation: Conversation, limit_bytes: int) -> None:
     uploads = list(dict(conversation.uploads).values())
-    outputs = [f for f in dict(conversation.outputs).values() if isinstance(f, OutputFile)]
+    outputs = produced_in_order(conversation)
     st.subheader("Files", divider="gray")
     if not uploads and not outputs:
-        st.caption("Files you attach and files the code makes will be listed here.")
+        st.caption(
+            "Files you attach and files the code makes will be listed here. "
+            f"Attachments can be up to {limit_text(limit_bytes)} each."
+        )
         return
     if uploads:
         st.caption(":material/upload_file: Attached")
     for upload in uploads:
         key = f"side-up-{upload.sha256}"
         download_button(
-            upload.name, upload.size, upload.file_id, upload.path, upload.mime_type, key
+            upload.name, upload.size, upload.file_id, upload.path, upload.mime_type, key, SIDE_NAME
         )
     if outputs:
         st.caption(":material/deployed_code: Made by the code")
     for output in outputs:
         key = f"side-out-{output.file_id}"
         download_button(
-            output.name, output.size, output.file_id, output.path, output.mime_type, key
+            output.name, output.size, output.file_id, output.path, output.mime_type, key, SIDE_NAME
         )
+
+
+def produced_in_order(conversation: Conversation) -> list[OutputFile]:
+    """The files the code made, in the order the steps made them (not download order)."""
+    outputs = [f for f in dict(conversation.outputs).values() if isinstance(f, OutputFile)]
+    order = _produced_order(list(conversation.messages))
+    return sorted(outputs, key=lambda f: order.get(f.file_id, len(order)))
+
+
+def _produced_order(messages: list[dict[str, Any]]) -> dict[str, int]:
+    order: dict[str, int] = {}
+    for message in messages:
+        blocks = message.get("content") if message.get("role") == "assistant" else None
+        for block in blocks if isinstance(blocks, list) else []:
+            result = block.get("content") if isinstance(block, dict) else None
+            for item in result.get("content") or [] if isinstance(result, dict) else []:
+                if isinstance(item, dict) and "file_id" in item:
+                    order.setdefault(str(item["file_id"]), len(order))
+    return order
 
 
 def render_container(conversation: Conversation, notice: Notice | None) -> None:
@@ -107,7 +131,11 @@ def render_container(conversation: Conversation, notice: Notice | None) -> None:
         last_used = when(conversation.container_last_used)
         st.caption(f":material/deployed_code: Container {container}  \nLast used: {last_used}")
     if notice is not None:
-        render_notice(notice)
+        # The conversation shows the whole notice; here, only what it means now.
+        st.warning(
+            f"**{escape_markdown(notice.title)}** Files and variables from before are gone.",
+            icon=":material/restart_alt:",
+        )
 
 
 def render_cost(conversation: Conversation, tokens: TokenCounts) -> None:
@@ -128,8 +156,9 @@ def render_cost(conversation: Conversation, tokens: TokenCounts) -> None:
     if executions:
         estimate = estimate_container_cost(executions)
         lines.append(
-            f"Container time (estimate): about {estimate.billed_hours * 60:.0f} min, "
-            f"≈ ${estimate.cost_usd:.4f} before free hours"
+            # An upper bound: each execution counts the five-minute minimum.
+            f"Container time (estimate): up to {estimate.billed_hours * 60:.0f} min, "
+            f"≈ ${estimate.cost_usd:.4f} (before the monthly free hours)"
         )
     # Dollar signs escaped: two of them on a line would be read as LaTeX.
     text = "  \n".join(lines).replace("$", "\\$")
@@ -149,5 +178,9 @@ def render_run_counter(runs: int) -> None:
     st.caption(f"run {runs}")
 
 
-def render_size_note(limit_bytes: int) -> None:
-    st.caption(f"Attachments up to {human_size(limit_bytes)} each.")
+def limit_text(limit_bytes: int) -> str:
+    """'200 MB' rather than '200.0 MB' for a whole number of megabytes."""
+    megabytes = limit_bytes / (1024 * 1024)
+    if megabytes >= 1 and megabytes.is_integer():
+        return f"{megabytes:.0f} MB"
+    return human_size(limit_bytes)

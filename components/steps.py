@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from components.files import render_missing_file, render_output_file
-from components.format import escape_markdown, human_size
+from components.format import escape_markdown, human_size, short_name
 from components.step_view import (
     StepView,
     clip,
@@ -115,10 +115,20 @@ def _render_code(step: StepView, where: Any = st) -> None:
     source, language = code_of(step)
     if step.tool is None:
         where.json(step.input, expanded=False)
-    elif source:
+    elif source and not _result_has_diff(step):
         where.code(source, language=language, wrap_lines=True)
     if step.tool is not None and step.input.get("command") in ("view", "create", "str_replace"):
         where.caption(escape_markdown(str(step.input.get("path", ""))))
+
+
+def _result_has_diff(step: StepView) -> bool:
+    """An edit whose result carries its own diff: the one made from the input would repeat it."""
+    result = step.result
+    return (
+        isinstance(result, EditorResult)
+        and result.kind == "str_replace"
+        and bool(result.details.get("lines"))
+    )
 
 
 def render_result(step: StepView, files: FileMap, key: str, interactive: bool = True) -> None:
@@ -151,7 +161,7 @@ def _render_execution(result: ExecutionResult, files: FileMap, key: str, interac
 
 def _file_name(file_id: str, files: FileMap) -> str:
     file = files.ready.get(file_id)
-    return escape_markdown(file.name) if file is not None else "a file"
+    return escape_markdown(short_name(file.name)) if file is not None else "a file"
 
 
 def _render_file(file_id: str, files: FileMap, key: str) -> None:
@@ -179,7 +189,8 @@ def _render_stream(label: str, text: str, key: str, interactive: bool) -> None:
             f"Show all {label} ({clipped.total_lines:,} lines, {human_size(len(text.encode()))})",
             key=f"{key}-{label}-all",
         )
-    st.code(clipped.full if show_all else clipped.shown, language="text", wrap_lines=True)
+    shown = clipped.full if show_all else clipped.shown
+    st.code(shown, language="text", wrap_lines=True, height=output_height(shown))
     if clipped.truncated and not show_all:
         st.caption(f"Showing the first {clipped.shown_lines:,} of {clipped.total_lines:,} lines.")
     if clipped.truncated and interactive:
@@ -192,6 +203,16 @@ def _render_stream(label: str, text: str, key: str, interactive: bool) -> None:
             on_click="ignore",
             icon=":material/download:",
         )
+
+
+# Output taller than this scrolls in its own box, so a long print does not push the rest
+# of the conversation thousands of pixels down.
+SCROLL_AFTER_LINES = 24
+SCROLL_HEIGHT_PX = 420
+
+
+def output_height(text: str) -> int | str:
+    return SCROLL_HEIGHT_PX if text.count("\n") > SCROLL_AFTER_LINES else "content"
 
 
 def _render_editor(step: StepView, result: EditorResult, key: str) -> None:
@@ -220,6 +241,7 @@ def _render_view(step: StepView, details: Mapping[str, Any], key: str) -> None:
     if total is not None:
         st.caption(f"{total} lines")
     clipped = clip(text)
-    st.code(clipped.shown, language=language_for(str(step.input.get("path", ""))))
+    language = language_for(str(step.input.get("path", "")))
+    st.code(clipped.shown, language=language, height=output_height(clipped.shown))
     if clipped.truncated:
         st.caption(f"Showing the first {clipped.shown_lines:,} of {clipped.total_lines:,} lines.")

@@ -16,6 +16,7 @@ import pyarrow as pa
 import streamlit as st
 
 from components.format import escape_markdown as _plain
+from components.format import short_name
 
 PREVIEW_ROWS = 10
 TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".xlsx", ".xls", ".json", ".jsonl", ".parquet"})
@@ -145,14 +146,17 @@ def render_preview(name: str, preview: TablePreview | str, key: str) -> None:
     """The first rows, the shape and the column types; or why the file could not be read."""
     if isinstance(preview, str):
         st.warning(
-            f"Could not read **{_plain(name)}** as a table: {_plain(preview)}",
+            f"Could not read **{_plain(short_name(name))}** as a table: {_plain(preview)}",
             icon=":material/table:",
         )
         return
-    st.caption(
-        f":material/table: {_plain(name)} · {preview.rows:,} rows × {preview.columns:,} columns"
-    )
+    shape = f"{_count(preview.rows, 'row')} × {_count(preview.columns, 'column')}"
+    st.caption(f":material/table: {_plain(short_name(name))} · {shape}")
     st.dataframe(preview.head, key=key, hide_index=True, height="auto")
     types = ", ".join(f"{_plain(column)}: {_plain(dtype)}" for column, dtype in preview.dtypes[:30])
     more = f" (+{len(preview.dtypes) - 30} more)" if len(preview.dtypes) > 30 else ""
     st.caption(f"Column types: {types}{more}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")

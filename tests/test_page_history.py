@@ -314,7 +314,7 @@ def test_a_link_restores_everything_while_the_api_is_down(
     assert bash.label == "Ran bash" and "return code 2" in bash.error[0].value
     assert len(answer.image) == 1 and answer.dataframe
     labels = [d.label for d in answer.get("download_button")]
-    assert labels[0] == "sales_chart.png (2.4 KB)" and len(labels) == 3
+    assert labels[0] == "sales\\_chart.png (2.4 KB)" and len(labels) == 3
     for name in ("sales_chart.png", "monthly_sales.csv", "report.pdf", "sales.csv"):
         assert downloads[name]() == served[name], name
     captions = unescape(" ".join(texts(later.sidebar.caption)))
@@ -399,6 +399,8 @@ def test_a_second_tab_waits_for_the_answer_being_written_then_goes_on_from_it(
 
     other = restore(cid)
     assert any("Still being written" in c.value for c in assistant(other).caption)
+    running = step_boxes(assistant(other))[0]
+    assert running.label == "Running bash…" and running.icon == "spinner"  # not "interrupted"
     fake_api.enqueue(Turn((Text("Second tab answered."),)))
     send(other, "second tab asks")
     assert "still being written in another tab" in other.info[0].value
@@ -412,6 +414,9 @@ def test_a_second_tab_waits_for_the_answer_being_written_then_goes_on_from_it(
     assert not other.exception
     sent = fake_api.message_requests()[-1]["messages"]
     assert [m["role"] for m in sent] == ["user", "assistant", "user"]
+    # The answer as the first tab finished it, not the half this tab had loaded.
+    result = next(b for b in sent[1]["content"] if b["type"].endswith("_tool_result"))
+    assert result["content"]["type"] == "bash_code_execution_result"
     said = [m.markdown[0].value for m in other.chat_message]
     assert said == ["first tab asks", "Working on it.", "second tab asks", "Second tab answered."]
     assert len(store.load_messages(cid, LOCAL_OWNER)) == 4

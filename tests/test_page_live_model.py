@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from components.follow_watch import watch
-from components.format import duration, escape_markdown, human_size, short_id, when
+from components.format import (
+    duration,
+    escape_markdown,
+    human_size,
+    short_id,
+    short_name,
+    when,
+)
 from components.live import LiveTurn, Prompt
 from components.live_model import STATUS, LiveModel, StepSegment, TextSegment
 from components.step_view import StepView, clip, result_of, step_title
@@ -172,6 +179,27 @@ def test_an_unfollowed_turn_of_a_connected_page_is_stopped() -> None:
     assert stopped.wait(timeout=10)
 
 
+def test_a_stopped_turn_reruns_its_page_after_the_stop() -> None:
+    calls: list[str] = []
+    rerun = threading.Event()
+
+    def rerun_page() -> None:
+        calls.append("rerun")
+        rerun.set()
+
+    watch(
+        lambda: False,
+        lambda: 0.0,
+        lambda: True,
+        lambda: calls.append("stop"),
+        grace=0.01,
+        poll=0.01,
+        rerun=rerun_page,
+    )
+    assert rerun.wait(timeout=10)
+    assert calls == ["stop", "rerun"]
+
+
 def test_a_closed_page_lets_its_turn_finish() -> None:
     checks: list[bool] = []
     stopped = threading.Event()
@@ -201,3 +229,25 @@ def test_formatters() -> None:
     assert when((now - timedelta(minutes=7)).isoformat(), now) == "7 min ago"
     assert when("2026-11-25T09:30:00Z", now) == "2026-11-25 09:30 UTC"
     assert when(None, now) == "not yet"
+    assert short_name("report.pdf") == "report.pdf"
+    long = short_name("a" * 100 + ".xlsx")
+    assert len(long) == 48 and long.endswith("aaaa.xlsx") and "…" in long
+
+
+def test_sidebar_lists_produced_files_in_the_order_the_steps_made_them(tmp_path: Path) -> None:
+    from components.sidebar import limit_text, produced_in_order
+    from services.conversation import Conversation
+
+    def made(file_id: str) -> OutputFile:
+        return OutputFile(file_id, f"{file_id}.png", "image/png", 1, "0" * 64, tmp_path, "s")
+
+    def result(*file_ids: str) -> dict:
+        content = [{"type": "bash_code_execution_output", "file_id": f} for f in file_ids]
+        return {"type": "bash_code_execution_result", "content": content}
+
+    blocks = [{"type": "bash_code_execution_tool_result", "content": result(i)} for i in "abc"]
+    conversation = Conversation(model="m", messages=[{"role": "assistant", "content": blocks}])
+    # Downloads finish in any order: the dict holds them as they arrived.
+    conversation.outputs = {i: made(i) for i in ("c", "live", "a", "b")}
+    assert [f.file_id for f in produced_in_order(conversation)] == ["a", "b", "c", "live"]
+    assert limit_text(200 * 1024 * 1024) == "200 MB" and limit_text(1536) == "1.5 KB"

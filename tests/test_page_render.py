@@ -182,7 +182,9 @@ def test_text_editor_create_view_and_edit_titles() -> None:
     created, viewed, edited, _ = step_boxes(at)
     assert created.code[0].language == "python" and created.code[0].value.strip() == "x = 1"
     assert viewed.code[-1].value == "Hello, world!"
-    assert edited.code[0].language == "diff" and edited.code[-1].value == "-a\n+b"
+    # The result's diff is shown once (the input's old/new text would only repeat it).
+    assert len(edited.code) == 1
+    assert edited.code[0].language == "diff" and edited.code[0].value == "-a\n+b"
 
 
 def test_tool_errors_are_plain_words() -> None:
@@ -221,6 +223,13 @@ def test_long_output_is_clipped_with_a_way_to_see_and_download_all() -> None:
     assert toggle.label.startswith("Show all stdout (500 lines")
     toggle.set_value(True).run()
     assert "line 499" in step_boxes(at)[0].code[1].value
+
+
+def test_long_output_scrolls_in_its_own_box_and_short_output_does_not() -> None:
+    from components.steps import SCROLL_HEIGHT_PX, output_height
+
+    assert output_height("".join(f"line {i}\n" for i in range(100))) == SCROLL_HEIGHT_PX
+    assert output_height("one\ntwo\n") == "content"
 
 
 def test_output_longer_than_20000_characters_is_clipped() -> None:
@@ -358,6 +367,24 @@ def test_malformed_output_table_gets_a_plain_message(tmp_path: Path) -> None:
     at = render(bash(files=("f_bad",)), {"f_bad": bad})
     assert "Could not read **bad.json** as a table" in at.warning[0].value
     assert at.get("download_button")[0].label == "bad.json (9 B)"
+
+
+def test_a_long_file_name_is_cut_in_labels_but_kept_for_the_download(tmp_path: Path) -> None:
+    name = "quarterly_" + "n" * 190 + ".csv"
+    table = output(tmp_path, name, b"a,b\n1,2\n", "text/csv", "f_long")
+    at = render(bash(files=("f_long",)), {"f_long": table})
+    button = at.get("download_button")[0]
+    assert button.label == "quarterly\\_nnnnnnnnnnnnnnnnnnnnn…nnnnnnnnnnnn.csv (8 B)"
+    assert button.proto.help == "Download " + name.replace("_", "\\_")  # the full name
+    caption = next(c.value for c in at.caption if "1 row × 2 columns" in c.value)
+    assert len(caption) < 120 and "…" in caption
+
+
+def test_a_file_name_in_a_label_is_shown_literally_not_as_markdown() -> None:
+    from components.files import download_label
+
+    assert download_label("*x*![i](y.png).csv", 8) == "\\*x\\*!\\[i\\](y.png).csv (8 B)"
+    assert download_label("a" * 40 + ".csv", 8, limit=24).startswith("aaaaaaaaaaaaaaa…")
 
 
 def test_deferred_download_reads_the_exact_stored_bytes(tmp_path: Path) -> None:

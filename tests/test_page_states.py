@@ -229,7 +229,7 @@ def test_streamed_turn_shows_steps_outputs_and_files(at: AppTest, fake_api: Fake
     files = after[after.index(python) + 1 : after.index(bash)]
     kinds = [type(e).__name__ for e in files]
     assert kinds[0] == "Image" and "Dataframe" in kinds
-    downloads = [d.label for d in answer.get("download_button")]
+    downloads = [unescape(d.label) for d in answer.get("download_button")]
     size = len(sales_csv())
     assert downloads == [
         "sales_chart.png (2.4 KB)",
@@ -250,7 +250,7 @@ def test_sidebar_lists_files_container_and_cost(at: AppTest, fake_api: FakeAnthr
     at.run()
     send(at, "Chart my sales")
     side = at.sidebar
-    labels = [d.label for d in side.get("download_button")]
+    labels = [unescape(d.label) for d in side.get("download_button")]
     assert "sales_chart.png (2.4 KB)" in labels and "report.pdf (13 B)" in labels
     captions = unescape(" ".join(texts(side.caption)))
     assert "Container container" in captions and "Last used: just now" in captions
@@ -370,7 +370,7 @@ def test_api_down_says_it_cannot_reach_the_api(
     at.run()
     send(at, "hello")
     assert not at.exception
-    assert "Could not reach the Anthropic API" in at.error[0].value
+    assert "The connection to the Anthropic API failed" in at.error[0].value
     assert "Traceback" not in at.error[0].value
 
 
@@ -462,3 +462,41 @@ def test_a_message_the_api_never_got_can_be_sent_again(
     sent = fake_api.message_requests()[-1]["messages"][-1]["content"]
     assert [b["type"] for b in sent].count("container_upload") == 1
     assert not [b for b in at.button if b.key == "send_again"]
+
+
+def test_a_failed_turn_can_be_retried_and_its_message_is_marked(
+    at: AppTest, fake_api: FakeAnthropic
+) -> None:
+    fake_api.enqueue(Fault(401, "authentication_error", "invalid x-api-key"))
+    at.run()
+    send(at, "What is 2 + 2?")
+    assert not at.exception
+    assert "The API key was not accepted" in at.error[0].value
+    asked = user_message(at)
+    assert any("No answer" in c.value for c in asked.caption)
+    assert [b.key for b in at.button if b.key == "retry_turn"] == ["retry_turn"]
+
+    fake_api.enqueue(Turn((Text("It is 4."),)))
+    at.button(key="retry_turn").click().run()
+    assert not at.exception
+    assert assistant(at).markdown[0].value == "It is 4."
+    assert not at.error and not [b for b in at.button if b.key == "retry_turn"]
+    sent = fake_api.message_requests()[-1]["messages"]
+    assert "What is 2 + 2?" in str(sent[-1]["content"])
+    # The first try stays in the conversation, marked; the second got the answer.
+    marked = [m for m in at.chat_message if m.name == "user" and m.caption]
+    assert len(marked) == 1 and "No answer" in marked[0].caption[0].value
+    said = [m.markdown[0].value for m in at.chat_message]
+    assert said == ["What is 2 + 2?", "What is 2 + 2?", "It is 4."]
+
+
+def test_the_offer_to_retry_does_not_follow_into_another_conversation(
+    at: AppTest, fake_api: FakeAnthropic
+) -> None:
+    fake_api.enqueue(Fault(401, "authentication_error", "invalid x-api-key"))
+    at.run()
+    send(at, "hello")
+    assert [b.key for b in at.button if b.key == "retry_turn"] == ["retry_turn"]
+    at.button(key="new_conversation").click().run()
+    assert not at.exception
+    assert not at.error and not [b for b in at.button if b.key == "retry_turn"]

@@ -119,6 +119,10 @@ def test_running_step_label_counts_the_seconds(chat, fake_api):
     expect(label).not_to_contain_text(f"Running Python… {first} s", timeout=EXPECT_TIMEOUT_MS)
     second = int(RUNNING_LABEL.search(label.inner_text()).group(1))
     assert second > first
+    # The timer moving does not fold the box: the code that runs stays in sight.
+    running = step_boxes(assistant_messages(chat)).filter(has_text=RUNNING_LABEL)
+    expect(running.locator("summary")).to_have_attribute("aria-expanded", "true")
+    expect(running.get_by_test_id("stCode")).to_contain_text("statistics.mean(values)")
 
     fake_api.release("running")
     wait_turn_done(chat, "The mean is 5.33.")
@@ -229,6 +233,26 @@ def test_stop_during_a_code_step_keeps_the_partial_turn(chat, fake_api):
     expect(chat.get_by_text("This never arrives.")).to_have_count(0)
     expect(stop_button(chat)).to_have_count(0)
     expect(chat.get_by_test_id("stChatInputTextArea")).to_be_enabled()
+
+
+def test_the_toolbar_stop_stops_the_turn_and_the_page_shows_it(chat, fake_api):
+    """Streamlit's own Stop ends the page's run, not the turn: the turn is stopped a moment
+    later, and the page draws the stopped turn without waiting for another click."""
+    step = CodeStep("python", {"code": "import time\ntime.sleep(600)"}, hold="toolbar-stop")
+    fake_api.enqueue(Turn((Text("Starting a long job."), step, Text("This never arrives."))))
+    send(chat, "Run something long")
+    assert fake_api.wait_held("toolbar-stop", timeout=GATE_SECONDS)
+    expect(step_boxes(assistant_messages(chat)).filter(has_text=RUNNING_LABEL)).to_be_visible()
+
+    chat.get_by_test_id("stToolbar").get_by_role("button", name="Stop").click()
+    assert fake_api.disconnected("toolbar-stop", timeout=GATE_SECONDS)
+    expect(chat.get_by_test_id("stAlert").filter(has_text="Stopped.")).to_be_visible()
+    expect(stop_button(chat)).to_have_count(0)
+    answer = assistant_messages(chat)
+    expect(step_boxes(answer).filter(has_text="(interrupted)")).to_have_count(1)
+    expect(
+        chat.get_by_test_id("stSidebar").get_by_role("button", name="New conversation")
+    ).to_be_enabled()
 
 
 def test_example_prompt_is_sent_and_answered(chat, fake_api):

@@ -139,3 +139,28 @@ def test_a_server_killed_mid_answer_leaves_it_marked_interrupted(
     expect(step_boxes(answer).filter(has_text="(interrupted)")).to_have_count(1)
     expect(page.get_by_text("This never arrives.")).to_have_count(0)
     expect(user_messages(page)).to_contain_text("Run the long analysis")
+
+
+def test_a_reload_during_an_answer_shows_it_go_on_and_updates_when_it_ends(
+    page, fake_api, tmp_path
+):
+    step = CodeStep("python", {"code": "work()"}, stdout="done\n", hold="reload-step")
+    said = "Starting the work."
+    fake_api.enqueue(Turn((Text(said), step, Text("Finished after the reload."))))
+    wait_ready(page)
+    send(page, "Do the work")
+    assert fake_api.wait_held("reload-step", timeout=GATE_SECONDS)
+    cid = conversation_in_url(page)
+    wait_until_stored(tmp_path / "data", cid, said)
+
+    page.reload()  # the turn goes on without the page that started it
+    wait_ready(page)
+    answer = assistant_messages(page)
+    expect(answer.get_by_text(re.compile(r"Still being written"))).to_be_visible()
+    expect(step_boxes(answer).filter(has_text="Running Python…")).to_have_count(1)
+
+    fake_api.release("reload-step")
+    # No click: the page notices the end and draws the whole answer from the store.
+    expect(answer.get_by_text("Finished after the reload.")).to_be_visible()
+    expect(step_boxes(answer).filter(has_text="Ran Python")).to_have_count(1)
+    expect(page.get_by_text(re.compile(r"Still being written"))).to_have_count(0)
