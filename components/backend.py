@@ -17,7 +17,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import streamlit as st
@@ -56,7 +56,7 @@ class TurnSource(Protocol):
 class Credentials:
     """What the app itself was given; None fields are left to the SDK's own resolution."""
 
-    api_key: str | None
+    api_key: str | None = field(repr=False)  # never in a log line or an error page
     base_url: str | None
     origin: str  # "sidebar", "secrets" or "environment"
 

@@ -212,3 +212,11 @@ def test_a_pasted_key_is_sent_to_the_api_and_kept_nowhere_else(
         assert key not in formatter.format(record), f"the key was logged by {record.name}"
     assert key not in _page_text(at._tree), "the key was sent to the browser"
     assert at.session_state["pasted_api_key"] == key
+
+
+def test_credentials_never_show_the_key_in_their_repr():
+    from components.backend import Credentials
+
+    creds = Credentials("sk-ant-secret-value", None, "sidebar")
+    assert "sk-ant-secret-value" not in repr(creds)
+    assert "sk-ant-secret-value" not in str(creds)
