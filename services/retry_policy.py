@@ -83,9 +83,9 @@ def _status_failure(exc: anthropic.APIStatusError) -> Failure:
         message = f"The API key was rejected ({api_message}). {KEY_HELP}"
         return Failure(ErrorKind.AUTHENTICATION, message, status)
     if status in (402, 403):
-        return Failure(ErrorKind.PERMISSION, f"The API refused access: {said}", status)
+        return Failure(ErrorKind.PERMISSION, f"The API refused access: {said}.", status)
     if status == 404:
-        return Failure(ErrorKind.NOT_FOUND, f"Not found: {said}", status, api_message=api_message)
+        return Failure(ErrorKind.NOT_FOUND, f"Not found: {said}.", status, api_message=api_message)
     retryable = status in RETRYABLE_STATUS or status >= 500
     if status == 429 and exc.error_code == "enforced_spend_limit_reached":
         retryable = False  # waiting will not lift a spend limit
@@ -94,9 +94,9 @@ def _status_failure(exc: anthropic.APIStatusError) -> Failure:
     if status in RETRYABLE_STATUS or status >= 500:
         kind = RETRYABLE_STATUS.get(status, ErrorKind.SERVER)
         reason = f"{error_type} ({status})"
-        message = f"The API is not answering right now: {said}"
+        message = f"The API is not answering right now: {said}."
         return Failure(kind, message, status, retryable, retry_after, api_message, reason)
-    message = f"The API refused the request: {said}"
+    message = f"The API refused the request: {said}."
     return Failure(ErrorKind.BAD_REQUEST, message, status, retryable, retry_after, api_message)
 
 
@@ -127,7 +127,7 @@ def stream_error_failure(error_type: str, api_message: str) -> Failure | None:
     kind = STREAM_ERROR_KINDS.get(error_type)
     if kind is None:
         return None
-    message = f"The API is not answering right now: {api_message} ({error_type})"
+    message = f"The API is not answering right now: {api_message} ({error_type})."
     reason = f"{error_type} (in the stream)"
     return Failure(kind, message, retryable=True, api_message=api_message, reason=reason)
 

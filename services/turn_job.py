@@ -281,7 +281,7 @@ class TurnJob:
             raise AttemptFailed(failure)
         message = (
             "The connection dropped in the middle of the answer; what arrived before it is "
-            f"kept. ({failure.message})"
+            f"kept. {failure.message}"
         )
         raise TurnFailed(ErrorKind.CONNECTION, message, failure)
 
