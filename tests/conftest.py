@@ -4,7 +4,6 @@ runner on that client, and the folder of real API recordings."""
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,18 +13,14 @@ import pytest
 from services.turn_runner import TurnRunner
 from tests.fake_api import FakeAnthropic
 from tests.fake_api.recordings import RECORDINGS_ENV, find_recordings_dir
+from tests.fake_api.server import serving
 from tests.runner_support import make_runner
 
 
 @pytest.fixture
 def fake_api() -> Iterator[FakeAnthropic]:
-    fake = FakeAnthropic().start()
-    try:
+    with serving() as fake:
         yield fake
-    finally:
-        fake.stop()
-        for error in fake.server_errors:
-            warnings.warn(f"fake API server error:\n{error}", stacklevel=1)
 
 
 @pytest.fixture

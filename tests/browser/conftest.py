@@ -8,7 +8,6 @@ script queue, recorded requests and conversation are its own.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import pytest
@@ -23,7 +22,7 @@ from tests.browser.harness import (
     require_chromium,
     wait_ready,
 )
-from tests.fake_api import FakeAnthropic
+from tests.fake_api.server import serving
 
 # A slow shared machine: conditions get generous time (assertions never time anything).
 expect.set_options(timeout=EXPECT_TIMEOUT_MS)
@@ -74,13 +73,8 @@ def shared_app(tmp_path_factory):
 @pytest.fixture
 def shared_fake(shared_app):
     """A fresh fake API for this test, on the port the shared app server calls."""
-    fake = FakeAnthropic(port=shared_app.api_port).start()
-    try:
+    with serving(shared_app.api_port) as fake:
         yield fake
-    finally:
-        fake.stop()
-        for error in fake.server_errors:
-            warnings.warn(f"fake API server error:\n{error}", stacklevel=1)
 
 
 @pytest.fixture

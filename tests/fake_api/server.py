@@ -12,6 +12,7 @@ import contextlib
 import socket
 import threading
 import traceback
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -287,3 +288,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # tests read fake.requests instead of a log
+
+
+@contextlib.contextmanager
+def serving(port: int = 0) -> Iterator[FakeAnthropic]:
+    """A started fake for one test; a crash inside it is reported as a test warning."""
+    fake = FakeAnthropic(port=port).start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+        for error in fake.server_errors:
+            warnings.warn(f"fake API server error:\n{error}", stacklevel=1)
