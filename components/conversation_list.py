@@ -87,23 +87,29 @@ def _render_row(row: ConversationRow, current: bool, busy: bool, actions: ListAc
             on_change="rerun",
             help="Rename or delete",
         )
-    if not menu.open:
-        return
-    with menu:
-        st.text_input("Title", value=title, key=title_key(row.id), max_chars=200)
-        st.button(
-            "Rename",
-            key=f"rename-{row.id}",
-            on_click=actions.rename,
-            args=(row.id,),
-            icon=":material/edit:",
-        )
-        st.button(
-            "Delete conversation",
-            key=f"delete-{row.id}",
-            on_click=actions.delete,
-            args=(row.id,),
-            icon=":material/delete:",
-            disabled=busy and current,
-            help="Deletes its messages and files here and in the Anthropic Files API.",
-        )
+    if menu.open:
+        with menu:
+            _render_menu(row, title, current, busy, actions)
+
+
+def _render_menu(
+    row: ConversationRow, title: str, current: bool, busy: bool, actions: ListActions
+) -> None:
+    """Rename and delete: drawn only while the menu is open."""
+    st.text_input("Title", value=title, key=title_key(row.id), max_chars=200)
+    st.button(
+        "Rename",
+        key=f"rename-{row.id}",
+        on_click=actions.rename,
+        args=(row.id,),
+        icon=":material/edit:",
+    )
+    st.button(
+        "Delete conversation",
+        key=f"delete-{row.id}",
+        on_click=actions.delete,
+        args=(row.id,),
+        icon=":material/delete:",
+        disabled=busy and current,
+        help="Deletes its messages and files here and in the Anthropic Files API.",
+    )

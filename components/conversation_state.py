@@ -22,7 +22,7 @@ import streamlit as st
 from components import backend
 from components.running_turns import running_turns
 from services.conversation import Conversation
-from services.store import ConversationNotFound, MessageRow, MessageStatus, to_conversation
+from services.store import ConversationNotFound, MessageRow, MessageStatus
 
 CONVERSATION_KEY = "conversation"
 STORED_KEY = "conversation_stored"  # the id of the open conversation once it is stored
@@ -76,16 +76,10 @@ def _set_url(conversation_id: str | None) -> None:
 
 def load(conversation_id: str, owner: str) -> Loaded | None:
     """The owner's stored conversation and its messages' statuses; None if not theirs."""
-    store = backend.store()
-    row = store.get_conversation(conversation_id, owner)
-    if row is None:
+    found = backend.store().load_with_messages(conversation_id, owner)
+    if found is None:
         return None
-    try:
-        messages = store.load_messages(conversation_id, owner)
-        files = store.list_files(conversation_id, owner)
-    except ConversationNotFound:  # deleted meanwhile
-        return None
-    conversation = to_conversation(row, messages, files, store.blobs)
+    conversation, messages = found
     return Loaded(conversation, statuses(messages))
 
 

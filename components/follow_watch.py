@@ -16,19 +16,27 @@ import time
 from collections.abc import Callable
 
 from streamlit import runtime
+from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 GRACE_SECONDS = 3.0
 POLL_SECONDS = 0.5
 
 
-def session_connected() -> Callable[[], bool] | None:
-    """A check for this browser session's connection; None outside a running server."""
+def _this_session() -> tuple[Runtime, str] | None:
+    """The runtime and this browser session's id; None outside a running server."""
     ctx = get_script_run_ctx(suppress_warning=True)
     if ctx is None or not runtime.exists():
         return None
-    session_id = ctx.session_id
-    instance = runtime.get_instance()
+    return runtime.get_instance(), ctx.session_id
+
+
+def session_connected() -> Callable[[], bool] | None:
+    """A check for this browser session's connection; None outside a running server."""
+    session = _this_session()
+    if session is None:
+        return None
+    instance, session_id = session
     return lambda: instance.is_active_session(session_id) is True
 
 
@@ -38,11 +46,10 @@ def session_rerun() -> Callable[[], None] | None:
     Made the way Streamlit reruns a page whose source changed: with the session's last
     client state (its URL), no widget input, so nothing the person clicked fires again.
     """
-    ctx = get_script_run_ctx(suppress_warning=True)
-    if ctx is None or not runtime.exists():
+    session = _this_session()
+    if session is None:
         return None
-    session_id = ctx.session_id
-    instance = runtime.get_instance()
+    instance, session_id = session
 
     def rerun() -> None:
         info = instance._session_mgr.get_active_session_info(session_id)

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from components.step_view import StepView
+from services.block_events import TOOL_NAMES
 from services.events import (
     CodeStepFinished,
     CodeStepInput,
@@ -69,7 +70,6 @@ class LiveModel:
     retry_since: float = 0.0
     continuation: Continuing | None = None
     resets: list[ContainerReset] = field(default_factory=list)
-    container: ContainerUpdated | None = None
     usage: list[Usage] = field(default_factory=list)
     error: TurnError | None = None
     finished: TurnFinished | None = None
@@ -102,9 +102,6 @@ class LiveModel:
         ids = result.file_ids if isinstance(result, ExecutionResult) else ()
         return all(i in self.files or i in self.failed_files for i in ids)
 
-    def step_count(self) -> int:
-        return sum(isinstance(s, StepSegment) for s in self.segments.values())
-
 
 def _text(model: LiveModel, event: TextDelta, now: float) -> set[int]:
     segment = model.segments.setdefault(event.index, TextSegment())
@@ -121,35 +118,36 @@ def _thinking(model: LiveModel, event: ThinkingDelta, now: float) -> set[int]:
 
 
 def _step_started(model: LiveModel, event: CodeStepStarted, now: float) -> set[int]:
-    view = StepView(event.step_id, event.tool, _tool_name(event.tool.value))
+    view = StepView(event.step_id, event.tool, TOOL_NAMES[event.tool])
     model.segments[event.index] = StepSegment(view, started=now)
     model.step_index[event.step_id] = event.index
     return {event.index}
 
 
-def _tool_name(tool: str) -> str:
-    return {"python": "code_execution", "bash": "bash_code_execution"}.get(
-        tool, "text_editor_code_execution"
-    )
+def _step_of(model: LiveModel, step_id: str) -> tuple[int, StepSegment] | None:
+    """The step's segment and its index, None for a step not started in this turn."""
+    index = model.step_index.get(step_id)
+    segment = model.segments.get(index) if index is not None else None
+    return (index, segment) if index is not None and isinstance(segment, StepSegment) else None
 
 
 def _step_input(model: LiveModel, event: CodeStepInput, now: float) -> set[int]:
-    index = model.step_index.get(event.step_id)
-    segment = model.segments.get(index) if index is not None else None
-    if not isinstance(segment, StepSegment):
+    found = _step_of(model, event.step_id)
+    if found is None:
         return set()
+    index, segment = found
     segment.view = replace(segment.view, input=dict(event.input))
-    return {index} if index is not None else set()
+    return {index}
 
 
 def _step_finished(model: LiveModel, event: CodeStepFinished, now: float) -> set[int]:
-    index = model.step_index.get(event.step_id)
-    segment = model.segments.get(index) if index is not None else None
-    if not isinstance(segment, StepSegment) or index is None:
-        view = StepView(event.step_id, event.tool, _tool_name(event.tool.value), {}, event.result)
+    found = _step_of(model, event.step_id)
+    if found is None:
+        view = StepView(event.step_id, event.tool, TOOL_NAMES[event.tool], {}, event.result)
         model.segments[event.index] = StepSegment(view, started=now, finished=now)
         model.step_index[event.step_id] = event.index
         return {event.index}
+    index, segment = found
     segment.view = replace(segment.view, result=event.result)
     segment.finished = now
     return {index}
@@ -187,9 +185,8 @@ def _reset(model: LiveModel, event: ContainerReset, now: float) -> set[int]:
     return {STATUS}
 
 
-def _container(model: LiveModel, event: ContainerUpdated, now: float) -> set[int]:
-    model.container = event
-    return set()
+def _progress(model: LiveModel, event: TurnEvent, now: float) -> set[int]:
+    return set()  # nothing to draw; it only tells that a retry went through
 
 
 def _usage(model: LiveModel, event: Usage, now: float) -> set[int]:
@@ -221,7 +218,7 @@ _HANDLERS = {
     Retrying: _retrying,
     Continuing: _continuing,
     ContainerReset: _reset,
-    ContainerUpdated: _container,
+    ContainerUpdated: _progress,
     Usage: _usage,
     TurnError: _error,
     TurnFinished: _finished,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from pathlib import Path
+from typing import NoReturn
 
 import streamlit as st
 
@@ -40,7 +41,7 @@ from components.notices import (
 from components.running_turns import running_turns
 from services.conversation import Conversation
 from services.events import ErrorKind, StopReason, TurnFinished
-from services.pricing import TokenCounts
+from services.pricing import TokenCounts, usage_counts
 from services.store import ConversationNotFound
 from services.uploads import FileTooLarge, check_sizes
 
@@ -234,9 +235,7 @@ def _start_or_queue(
     if prompt is None:
         return None
     if conversation_state.busy_elsewhere(conversation):
-        st.session_state[NOTICES_KEY] = [BUSY_ELSEWHERE]
-        st.session_state[composer.DRAFT_KEY] = prompt.text
-        st.rerun()  # the text goes back into the box
+        _give_back(prompt, BUSY_ELSEWHERE)
     return _begin(creds, owner, conversation, prompt)
 
 
@@ -288,9 +287,7 @@ def _begin(creds: Credentials, owner: str, conversation: Conversation, prompt: P
     try:
         check_sizes(prompt.attachments, backend.settings().upload_limit_bytes)
     except FileTooLarge as exc:
-        st.session_state[NOTICES_KEY] = [error_notice(ErrorKind.FILE_TOO_LARGE, str(exc))]
-        st.session_state[composer.DRAFT_KEY] = prompt.text
-        st.rerun()
+        _give_back(prompt, error_notice(ErrorKind.FILE_TOO_LARGE, str(exc)))
     st.session_state[NOTICES_KEY] = []
     st.session_state.pop(UNSENT_KEY, None)
     try:
@@ -299,9 +296,7 @@ def _begin(creds: Credentials, owner: str, conversation: Conversation, prompt: P
         conversation_state.ensure_stored(conversation, owner)
     except ConversationNotFound:
         _start_new_conversation()
-        st.session_state[NOTICES_KEY] = [GONE]
-        st.session_state[composer.DRAFT_KEY] = prompt.text
-        st.rerun()
+        _give_back(prompt, GONE)
     base_len = len(conversation.messages)
     handle = backend.start_turn(creds, conversation, prompt.text, prompt.attachments)
     running_turns().add(conversation.id, handle)
@@ -316,6 +311,13 @@ def _begin(creds: Credentials, owner: str, conversation: Conversation, prompt: P
     return live
 
 
+def _give_back(prompt: Prompt, notice: Notice) -> NoReturn:
+    """The message is not sent: say why, and put its text back into the box."""
+    st.session_state[NOTICES_KEY] = [notice]
+    st.session_state[composer.DRAFT_KEY] = prompt.text
+    st.rerun()
+
+
 def _finish(live: LiveTurn, conversation: Conversation, owner: str) -> None:
     """Keep what the person must still see about the turn, then forget the live state."""
     conversation_state.record_turn_end(conversation, owner, live.base_len)
@@ -328,13 +330,7 @@ def _finish(live: LiveTurn, conversation: Conversation, owner: str) -> None:
         st.session_state[CONTAINER_NOTICE_KEY] = reset_notice(model.resets[-1])
     totals = st.session_state.setdefault(TOKENS_KEY, {})
     for usage in model.usage:
-        used = TokenCounts(
-            usage.input_tokens,
-            usage.output_tokens,
-            usage.cache_read_tokens,
-            usage.cache_write_tokens,
-        )
-        totals[conversation.id] = totals.get(conversation.id, TokenCounts()) + used
+        totals[conversation.id] = totals.get(conversation.id, TokenCounts()) + usage_counts(usage)
     if len(conversation.messages) <= live.base_len:
         st.session_state[UNSENT_KEY] = live.prompt
     elif model.error is not None:

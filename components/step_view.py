@@ -11,20 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from services.block_events import RESULT_TOOLS, STEP_TOOLS
 from services.events import EditorResult, ExecutionResult, StepResult, StepTool, ToolError
 
-TOOL_BY_NAME = {
-    "code_execution": StepTool.PYTHON,
-    "bash_code_execution": StepTool.BASH,
-    "text_editor_code_execution": StepTool.TEXT_EDITOR,
-}
-RESULT_BLOCK_TYPES = frozenset(
-    {
-        "code_execution_tool_result",
-        "bash_code_execution_tool_result",
-        "text_editor_code_execution_tool_result",
-    }
-)
+# The runner's tables: a block the stream reads as a step is drawn as one.
+RESULT_BLOCK_TYPES = frozenset(RESULT_TOOLS)
 _TOOL_WORDS = {StepTool.PYTHON: "Python", StepTool.BASH: "bash", StepTool.TEXT_EDITOR: "editor"}
 _EDITOR_VERBS = {"view": "Viewed", "create": "Created", "str_replace": "Edited"}
 _EDITOR_RUNNING = {"view": "Viewing", "create": "Creating", "str_replace": "Editing"}
@@ -55,7 +46,7 @@ class StepView:
 
 
 def tool_of(name: str) -> StepTool | None:
-    return TOOL_BY_NAME.get(name)
+    return STEP_TOOLS.get(name)
 
 
 def execution_result(content: dict[str, Any]) -> ExecutionResult:
@@ -100,7 +91,7 @@ def step_title(step: StepView) -> str:
         return f"Used {step.name}"
     if step.tool is StepTool.TEXT_EDITOR:
         command = str(step.input.get("command", ""))
-        name = file_name(str(step.input.get("path", ""))) or "a file"
+        name = _edited_name(step)
         if command == "create" and _is_update(step.result):
             return f"Updated {name}"
         return f"{_EDITOR_VERBS.get(command, 'Used the editor on')} {name}"
@@ -113,9 +104,13 @@ def running_title(step: StepView) -> str:
         return f"Using {step.name}"
     if step.tool is StepTool.TEXT_EDITOR:
         command = str(step.input.get("command", ""))
-        name = file_name(str(step.input.get("path", ""))) or "a file"
+        name = _edited_name(step)
         return f"{_EDITOR_RUNNING.get(command, 'Using the editor on')} {name}"
     return f"Running {_TOOL_WORDS[step.tool]}"
+
+
+def _edited_name(step: StepView) -> str:
+    return file_name(str(step.input.get("path", ""))) or "a file"
 
 
 def _is_update(result: StepResult | None) -> bool:

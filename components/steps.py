@@ -16,6 +16,7 @@ import streamlit as st
 from components.files import render_missing_file, render_output_file
 from components.format import escape_markdown, human_size, short_name
 from components.step_view import (
+    Clipped,
     StepView,
     clip,
     code_of,
@@ -25,6 +26,8 @@ from components.step_view import (
     step_title,
 )
 from services.events import EditorResult, ExecutionResult, OutputFile, ToolError
+
+FETCHING = ":material/downloading: Fetching an output file…"
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ def render_step_files(
         if interactive:
             _render_file(file_id, files, f"{key}-{file_id}")
         else:
-            st.caption(":material/downloading: Fetching an output file…")
+            st.caption(FETCHING)
 
 
 def live_label(step: StepView, seconds: float) -> str:
@@ -140,7 +143,7 @@ def render_result(step: StepView, files: FileMap, key: str, interactive: bool = 
     elif isinstance(result, ExecutionResult):
         _render_execution(result, files, key, interactive)
     elif isinstance(result, EditorResult):
-        _render_editor(step, result, key)
+        _render_editor(step, result)
 
 
 def _render_execution(result: ExecutionResult, files: FileMap, key: str, interactive: bool) -> None:
@@ -171,7 +174,7 @@ def _render_file(file_id: str, files: FileMap, key: str) -> None:
     elif file_id in files.failed:
         render_missing_file(files.failed[file_id])
     elif files.pending:
-        st.caption(":material/downloading: Fetching an output file…")
+        st.caption(FETCHING)
     else:
         render_missing_file(None)
 
@@ -192,7 +195,7 @@ def _render_stream(label: str, text: str, key: str, interactive: bool) -> None:
     shown = clipped.full if show_all else clipped.shown
     st.code(shown, language="text", wrap_lines=True, height=output_height(shown))
     if clipped.truncated and not show_all:
-        st.caption(f"Showing the first {clipped.shown_lines:,} of {clipped.total_lines:,} lines.")
+        _caption_clipped(clipped)
     if clipped.truncated and interactive:
         st.download_button(
             f"Download full {label}",
@@ -205,6 +208,10 @@ def _render_stream(label: str, text: str, key: str, interactive: bool) -> None:
         )
 
 
+def _caption_clipped(clipped: Clipped) -> None:
+    st.caption(f"Showing the first {clipped.shown_lines:,} of {clipped.total_lines:,} lines.")
+
+
 # Output taller than this scrolls in its own box, so a long print does not push the rest
 # of the conversation thousands of pixels down.
 SCROLL_AFTER_LINES = 24
@@ -215,10 +222,10 @@ def output_height(text: str) -> int | str:
     return SCROLL_HEIGHT_PX if text.count("\n") > SCROLL_AFTER_LINES else "content"
 
 
-def _render_editor(step: StepView, result: EditorResult, key: str) -> None:
+def _render_editor(step: StepView, result: EditorResult) -> None:
     details = result.details
     if result.kind == "view":
-        _render_view(step, details, key)
+        _render_view(step, details)
     elif result.kind == "create":
         st.caption("File updated." if details.get("is_file_update") else "File created.")
     elif result.kind == "str_replace":
@@ -231,7 +238,7 @@ def _render_editor(step: StepView, result: EditorResult, key: str) -> None:
         st.caption(f"Editor result: {escape_markdown(result.kind)}")
 
 
-def _render_view(step: StepView, details: Mapping[str, Any], key: str) -> None:
+def _render_view(step: StepView, details: Mapping[str, Any]) -> None:
     file_type = details.get("file_type")
     if file_type not in (None, "text"):
         st.caption(f"Viewed a {escape_markdown(str(file_type))} file.")
@@ -244,4 +251,4 @@ def _render_view(step: StepView, details: Mapping[str, Any], key: str) -> None:
     language = language_for(str(step.input.get("path", "")))
     st.code(clipped.shown, language=language, height=output_height(clipped.shown))
     if clipped.truncated:
-        st.caption(f"Showing the first {clipped.shown_lines:,} of {clipped.total_lines:,} lines.")
+        _caption_clipped(clipped)

@@ -36,6 +36,8 @@ RESULT_TOOLS = {
     "code_execution_tool_result": StepTool.PYTHON,
     "text_editor_code_execution_tool_result": StepTool.TEXT_EDITOR,
 }
+# The server_tool_use name of each sub-tool, derived so the two can never disagree.
+TOOL_NAMES = {tool: name for name, tool in STEP_TOOLS.items()}
 # Blocks that need no live event: the page draws them from the record.
 QUIET_BLOCKS = frozenset({"redacted_thinking"})
 

@@ -189,16 +189,18 @@ def _conversation(store: Store, conversation_id: str | None, model: str) -> Conv
 
 def _follow(handle: RecordedTurn, printer: EventPrinter) -> TurnFinished | None:
     """Print events as they come; Ctrl-C stops the turn and prints how it ended."""
-    finished: TurnFinished | None = None
     try:
-        for event in handle.events():
-            printer.show(event)
-            finished = event if isinstance(event, TurnFinished) else finished
+        return _print_events(handle, printer)
     except KeyboardInterrupt:
         handle.stop()
-        for event in handle.events():
-            printer.show(event)
-            finished = event if isinstance(event, TurnFinished) else finished
+        return _print_events(handle, printer)
+
+
+def _print_events(handle: RecordedTurn, printer: EventPrinter) -> TurnFinished | None:
+    finished: TurnFinished | None = None
+    for event in handle.events():
+        printer.show(event)
+        finished = event if isinstance(event, TurnFinished) else finished
     return finished
 
 

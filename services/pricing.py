@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from services.events import Usage
+
 PRICES_AS_OF = date(2026, 10, 7)
 PRICES_SOURCE = (
     "Anthropic model pages (sonnet-5, opus-5) and model comparison table; "
@@ -162,6 +164,16 @@ def token_counts(usage: dict[str, Any]) -> TokenCounts:
         cache_read=int(usage.get("cache_read_input_tokens") or 0),
         cache_write_5m=max(written - one_hour, 0),
         cache_write_1h=one_hour,
+    )
+
+
+def usage_counts(usage: Usage) -> TokenCounts:
+    """A turn's Usage event as counts again; its cache writes are not split by lifetime."""
+    return TokenCounts(
+        usage.input_tokens,
+        usage.output_tokens,
+        usage.cache_read_tokens,
+        usage.cache_write_tokens,
     )
 
 

@@ -27,6 +27,7 @@ from services.events import (
     Usage,
     UserMessageReady,
 )
+from services.pricing import usage_counts
 from services.store import FileDirection, MessageStatus, NewFile, Role, Store
 from services.turn_record import TurnRecord
 from services.turn_runner import TurnHandle, TurnRunner
@@ -37,15 +38,6 @@ FINAL_STATUS = {
     StopReason.STOPPED: MessageStatus.STOPPED,
     StopReason.FAILED: MessageStatus.FAILED,
 }
-
-
-def token_total(usage: Usage) -> int:
-    return (
-        usage.input_tokens
-        + usage.output_tokens
-        + usage.cache_read_tokens
-        + usage.cache_write_tokens
-    )
 
 
 class Recorder:
@@ -124,7 +116,7 @@ class TurnWriter:
         elif isinstance(event, ContainerUpdated):
             self.store.update_container(self.conversation_id, event.container_id, event.expires_at)
         elif isinstance(event, Usage):
-            unpriced = 0 if event.cost_usd is not None else token_total(event)
+            unpriced = 0 if event.cost_usd is not None else usage_counts(event).total
             self.store.add_cost(self.conversation_id, event.cost_usd or 0.0, unpriced)
         elif isinstance(event, TurnFinished):
             self._finish(event)

@@ -66,7 +66,6 @@ class StreamReader:
         self.usage: dict[str, Any] = {}
         self.stop_reason: str | None = None
         self.stop_details: Any = None
-        self.container: dict[str, Any] | None = None
         self.finished = False
 
     @property
@@ -169,7 +168,6 @@ class StreamReader:
         self.stop_details = delta.get("stop_details", self.stop_details)
         container = delta.get("container")
         if isinstance(container, dict) and container.get("id"):
-            self.container = container
             self._emit(ContainerUpdated(str(container["id"]), container.get("expires_at")))
         # Counts in message_delta are cumulative: they replace those of message_start.
         usage = payload.get("usage") or {}

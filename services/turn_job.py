@@ -57,6 +57,8 @@ CONNECTION_ERRORS = (httpx2.TransportError, anthropic.APIConnectionError)
 ENDED_EARLY = Failure(
     ErrorKind.CONNECTION, "The stream ended early.", retryable=True, reason="stream ended"
 )
+# What the person reads when the app itself failed; the details go to the log.
+INTERNAL_ERROR = TurnError(ErrorKind.INTERNAL, "Something went wrong in the app.")
 T = TypeVar("T")
 
 
@@ -124,7 +126,7 @@ class TurnJob:
             self._emit(TurnError(failed.kind, failed.message))
         except Exception:
             log.exception("turn failed")
-            self._emit(TurnError(ErrorKind.INTERNAL, "Something went wrong in the app."))
+            self._emit(INTERNAL_ERROR)
         finally:
             self._finish(reason, message)
 
@@ -343,7 +345,7 @@ class TurnJob:
         except Exception:
             log.exception("finishing the turn failed")
             reason = StopReason.FAILED
-            self.handle.emit(TurnError(ErrorKind.INTERNAL, "Something went wrong in the app."))
+            self.handle.emit(INTERNAL_ERROR)
         self.handle.finish(TurnFinished(reason, tuple(copy.deepcopy(self.content)), message))
 
     def _update_conversation(self, outputs: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from services.block_events import STEP_TOOLS
+from services.block_events import TOOL_NAMES
 from services.events import (
     BlockCompleted,
     CodeStepInput,
@@ -19,9 +19,6 @@ from services.events import (
     ThinkingDelta,
     TurnEvent,
 )
-
-# Derived from the table the stream is read by, so the two can never disagree.
-TOOL_NAMES = {tool: name for name, tool in STEP_TOOLS.items()}
 
 
 class TurnRecord:

@@ -197,6 +197,14 @@ class Store:
 
     def load_conversation(self, conversation_id: str, owner: str) -> Conversation | None:
         """The runner's Conversation for a stored one; None if the owner has no such one."""
+        loaded = self.load_with_messages(conversation_id, owner)
+        return None if loaded is None else loaded[0]
+
+    def load_with_messages(
+        self, conversation_id: str, owner: str
+    ) -> tuple[Conversation, list[MessageRow]] | None:
+        """The Conversation and the message rows it was made from (with their statuses),
+        read in one transaction; None if the owner has no such conversation."""
         with read_transaction(self.engine) as connection:
             row = conv.owned_conversation(connection, conversation_id, owner)
             if row is None:
@@ -204,7 +212,7 @@ class Store:
             messages = conv.select_messages(connection, conversation_id, 0)
             rows = file_rows.select_files(connection, conversation_id)
         files = [file_rows.to_file_row(r, self.blobs) for r in rows]
-        return to_conversation(row, messages, files, self.blobs)
+        return to_conversation(row, messages, files, self.blobs), messages
 
 
 def open_store(settings: Settings, *, run_migrations: bool = True) -> Store:
