@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from services.block_events import RESULT_TOOLS, STEP_TOOLS
+from services.block_events import RESULT_TOOLS, STEP_TOOLS, step_result
 from services.events import EditorResult, ExecutionResult, StepResult, StepTool, ToolError
 
 # The runner's tables: a block the stream reads as a step is drawn as one.
@@ -19,19 +19,6 @@ RESULT_BLOCK_TYPES = frozenset(RESULT_TOOLS)
 _TOOL_WORDS = {StepTool.PYTHON: "Python", StepTool.BASH: "bash", StepTool.TEXT_EDITOR: "editor"}
 _EDITOR_VERBS = {"view": "Viewed", "create": "Created", "str_replace": "Edited"}
 _EDITOR_RUNNING = {"view": "Viewing", "create": "Creating", "str_replace": "Editing"}
-_EDITOR_PREFIX = "text_editor_code_execution_"
-
-# Plain words for the tool's error codes (the SDK's enums plus older documented ones).
-TOOL_ERROR_WORDS = {
-    "unavailable": "The code tool was unavailable for this step.",
-    "execution_time_exceeded": "The code ran for too long and was stopped.",
-    "too_many_requests": "Too many code runs at once: the server refused this one.",
-    "invalid_tool_input": "The step's input was not valid, so it did not run.",
-    "output_file_too_large": "An output file was too large to return.",
-    "file_not_found": "The file was not found in the environment.",
-    "container_expired": "The code environment had expired.",
-    "string_not_found": "The text to replace was not found in the file.",
-}
 
 
 @dataclass(frozen=True)
@@ -49,35 +36,14 @@ def tool_of(name: str) -> StepTool | None:
     return STEP_TOOLS.get(name)
 
 
-def execution_result(content: dict[str, Any]) -> ExecutionResult:
-    encrypted = "encrypted_stdout" in content and "stdout" not in content
-    outputs = content.get("content") or []
-    return ExecutionResult(
-        stdout="" if encrypted else str(content.get("stdout") or ""),
-        stderr=str(content.get("stderr") or ""),
-        return_code=int(content.get("return_code") or 0),
-        file_ids=tuple(
-            str(o["file_id"]) for o in outputs if isinstance(o, dict) and "file_id" in o
-        ),
-        encrypted=encrypted,
-    )
-
-
 def result_of(block: dict[str, Any]) -> StepResult:
-    """The result block's `content` as a StepResult; an unknown shape becomes a ToolError."""
+    """The result block read as the runner reads it live, so a restored step says the
+    same words; a shape neither knows becomes a visible ToolError."""
+    result = step_result(block)
+    if result is not None:
+        return result
     content = block.get("content")
-    if not isinstance(content, dict):
-        return ToolError("unknown_result", "The step returned a result the app cannot read.")
-    kind = str(content.get("type", ""))
-    if kind.endswith("_tool_result_error"):
-        code = str(content.get("error_code") or "unknown")
-        message = str(content.get("error_message") or TOOL_ERROR_WORDS.get(code, ""))
-        return ToolError(code, message or f"The tool reported an error ({code}).")
-    if kind.startswith(_EDITOR_PREFIX):
-        details = {k: v for k, v in content.items() if k != "type"}
-        return EditorResult(kind.removeprefix(_EDITOR_PREFIX).removesuffix("_result"), details)
-    if kind.endswith("code_execution_result"):
-        return execution_result(content)
+    kind = content.get("type", "") if isinstance(content, dict) else ""
     return ToolError("unknown_result", f"The step returned a result of type {kind or 'unknown'}.")
 
 

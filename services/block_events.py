@@ -48,6 +48,9 @@ TOOL_ERROR_MESSAGES = {
     "execution_time_exceeded": "The code ran longer than the time limit and was stopped.",
     "output_file_too_large": "An output file was too large to return.",
     "file_not_found": "The file was not found in the container.",
+    # Documented once and gone from the current enums; old stored turns may hold them.
+    "container_expired": "The code environment had expired.",
+    "string_not_found": "The text to replace was not found in the file.",
 }
 
 

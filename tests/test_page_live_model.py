@@ -83,7 +83,7 @@ def test_result_shapes_become_step_results() -> None:
             }
         }
     )
-    assert isinstance(error, ToolError) and "Too many code runs" in error.message
+    assert isinstance(error, ToolError) and "Too many code executions" in error.message
     odd = result_of({"content": {"type": "something_new"}})
     assert isinstance(odd, ToolError) and "something_new" in odd.message
 
@@ -251,3 +251,12 @@ def test_sidebar_lists_produced_files_in_the_order_the_steps_made_them(tmp_path:
     conversation.outputs = {i: made(i) for i in ("c", "live", "a", "b")}
     assert [f.file_id for f in produced_in_order(conversation)] == ["a", "b", "c", "live"]
     assert limit_text(200 * 1024 * 1024) == "200 MB" and limit_text(1536) == "1.5 KB"
+
+
+def test_a_restored_step_says_what_the_live_step_said() -> None:
+    """History and the live turn read a result block through the same function."""
+    from services.block_events import step_result
+
+    for code in ("unavailable", "too_many_requests", "execution_time_exceeded", "weird_code"):
+        block = {"content": {"type": "bash_code_execution_tool_result_error", "error_code": code}}
+        assert result_of(block) == step_result(block)

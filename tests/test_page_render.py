@@ -208,7 +208,7 @@ def test_tool_errors_are_plain_words() -> None:
     first, second = step_boxes(render(blocks))
     assert first.icon == ":material/error:"
     assert "Tool response parsing error for view (unavailable)" in first.error[0].value
-    assert "ran for too long" in second.error[0].value
+    assert "ran longer than the time limit" in second.error[0].value
 
 
 def test_long_output_is_clipped_with_a_way_to_see_and_download_all() -> None:
