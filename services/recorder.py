@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from services.conversation import Attachment, Conversation, UploadedFile
@@ -101,10 +101,7 @@ class TurnWriter:
         self.last_flush = time.monotonic()
 
     def record(self, event: TurnEvent) -> None:
-        try:
-            self._record(event)
-        except Exception:
-            log.exception("storing a turn event failed")
+        self._safely(lambda: self._record(event))
 
     def _record(self, event: TurnEvent) -> None:
         if isinstance(event, UserMessageReady):
@@ -164,9 +161,11 @@ class TurnWriter:
 
     def flush_if_due(self, interval: float) -> None:
         if self.dirty and time.monotonic() - self.last_flush >= interval:
-            self.record_safely(self.flush)
+            self._safely(self.flush)
 
-    def record_safely(self, write: Any) -> None:
+    @staticmethod
+    def _safely(write: Callable[[], None]) -> None:
+        """A failed write is logged, never raised: the turn goes on without the store."""
         try:
             write()
         except Exception:
