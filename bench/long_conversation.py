@@ -3,7 +3,7 @@
 Each stored turn has text, a bash step with stdout, a 100 KB PNG and a 25 KB CSV (see
 bench/stored_turns.py). Measured: the script time of a rerun, after a warm-up run, of
 
-- the page's history rendering, `components.history.render_history`: the last 20
+- the page's history rendering, `components.render.conversation.render_history`: the last 20
   exchanges drawn, older ones on demand; PNGs passed through, downloads deferred, and a
   preview of each table;
 - the naive page of bench/naive_page.py, which draws every turn in full.
@@ -33,7 +33,7 @@ from bench.measure import (
 )
 from bench.naive_page import NAIVE_KEY, render_naive
 from bench.stored_turns import naive_turns, stored_conversation
-from components.history import HISTORY_WINDOW, render_history
+from components.render.conversation import HISTORY_WINDOW, render_history
 
 TURNS = 200
 QUICK_TURNS = 25

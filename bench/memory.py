@@ -3,7 +3,7 @@
 N sessions are opened one after another and kept open, each with its own 50-turn
 conversation (text, a bash step, a 100 KB PNG, a 25 KB CSV per turn), drawn twice (the
 first view and one rerun). The page's session holds the stored messages and draws its
-history with `components.history.render_history`; the naive page's session holds every
+history with `components.render.conversation.render_history`; the naive page's session holds every
 turn's bytes and draws them all (bench/naive_page.py). Printed per session: the growth of
 the process's resident memory (RSS), and the bytes the sessions leave in Streamlit's
 media store.

@@ -17,9 +17,9 @@ from typing import Any
 
 from PIL import Image
 
-from services.blob_store import BlobStore
 from services.conversation import Conversation
-from services.events import OutputFile
+from services.files.blobs import BlobStore
+from services.turn.events import OutputFile
 
 IMAGE_SIZE = (190, 180)  # RGB noise this size is a PNG of about 100 KB (noise does not compress)
 CSV_ROWS = 600  # about 25 KB

@@ -1,12 +1,12 @@
 """Streaming benchmark: the live turn's batched redraw against a redraw after every delta.
 
 An answer of ~2,000 small text deltas goes through the page's own live-turn code
-(`components.live.render_live_turn`, `LiveTurn.pull`, `LiveView.flush`) in an AppTest
+(`components.live.view.render_live_turn`, `LiveTurn.pull`, `LiveView.flush`) in an AppTest
 run. A stand-in for the runner's TurnHandle hands out pre-made TextDelta events at a
 steady rate (or all at once with `--rate 0`), then a TurnFinished.
 
 The baseline is the same page code with two changes made here, not in the page: a LiveTurn
-whose `pull` applies one event at a time, and `components.live.REDRAW_SECONDS` set to 0, so
+whose `pull` applies one event at a time, and `components.live.view.REDRAW_SECONDS` set to 0, so
 every delta is followed by a redraw. Compared: CPU time of the script thread (waiting for
 the next delta costs none, so this is the page's own work), the number of markdown
 elements sent, and their bytes (each redraw resends the whole text so far).
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from streamlit.testing.v1 import AppTest
 
-import components.live as live_module
+import components.live.view as live_module
 from bench.measure import (
     RUN_TIMEOUT,
     Measured,
@@ -32,8 +32,8 @@ from bench.measure import (
     parser,
     seconds,
 )
-from components.live import LiveTurn, Prompt, render_live_turn
-from services.events import StopReason, TextDelta, TurnEvent, TurnFinished
+from components.live.view import LiveTurn, Prompt, render_live_turn
+from services.turn.events import StopReason, TextDelta, TurnEvent, TurnFinished
 
 DELTAS = 2000
 QUICK_DELTAS = 60

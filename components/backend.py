@@ -22,15 +22,15 @@ from typing import Protocol
 
 import streamlit as st
 
-from services.blob_store import BlobStore
 from services.client import build_client, has_credentials
 from services.conversation import Attachment, Conversation
-from services.file_cleanup import delete_api_files_later
-from services.recorder import Recorder
+from services.files.blobs import BlobStore
+from services.files.cleanup import delete_api_files_later
 from services.settings import Settings, load_settings
 from services.store import Store, open_store
-from services.turn_handle import TurnHandle
-from services.turn_runner import TurnRunner
+from services.turn.handle import TurnHandle
+from services.turn.recorder import Recorder
+from services.turn.runner import TurnRunner
 
 _LOG = logging.getLogger(__name__)
 

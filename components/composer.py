@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from components.live import Prompt
+from components.live.view import Prompt
 from services.conversation import Attachment
 
 COMPOSER_KEY = "composer"

@@ -15,21 +15,14 @@ from typing import NoReturn
 
 import streamlit as st
 
-from components import backend, composer, conversation_state, follow_watch, sidebar
-from components.account import Account, current_account, render_account, render_login
+from components import backend, composer, conversation_state
 from components.backend import Credentials, OwnedFiles
-from components.conversation_list import (
-    ListActions,
-    render_conversation_list,
-    render_search,
-    search_text,
-    title_key,
-)
 from components.conversation_state import Opened
-from components.files import FILES_KEY
-from components.history import WINDOW_KEY, render_history
-from components.live import LIVE_KEY, LiveTurn, Prompt, render_live_turn, render_prompt
-from components.notices import (
+from components.live import watch as follow_watch
+from components.live.view import LIVE_KEY, LiveTurn, Prompt, render_live_turn, render_prompt
+from components.render.conversation import WINDOW_KEY, render_history
+from components.render.files import FILES_KEY
+from components.render.notices import (
     STOPPED,
     Notice,
     NoticeLevel,
@@ -39,11 +32,20 @@ from components.notices import (
     reset_notice,
 )
 from components.running_turns import running_turns
+from components.sidebar import panels as sidebar
+from components.sidebar.account import Account, current_account, render_account, render_login
+from components.sidebar.conversations import (
+    ListActions,
+    render_conversation_list,
+    render_search,
+    search_text,
+    title_key,
+)
 from services.conversation import Conversation
-from services.events import ErrorKind, StopReason, TurnFinished
+from services.files.uploads import FileTooLarge, check_sizes
 from services.pricing import TokenCounts, usage_counts
 from services.store import ConversationNotFound
-from services.uploads import FileTooLarge, check_sizes
+from services.turn.events import ErrorKind, StopReason, TurnFinished
 
 _LOG = logging.getLogger(__name__)
 

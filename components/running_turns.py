@@ -12,7 +12,7 @@ import threading
 
 import streamlit as st
 
-from services.turn_handle import TurnHandle
+from services.turn.handle import TurnHandle
 
 
 class RunningTurns:

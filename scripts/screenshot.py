@@ -14,6 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from fake_anthropic import FakeAnthropic
 from tests.browser.harness import (
     EXPECT_TIMEOUT_MS,
     REPO_ROOT,
@@ -26,7 +27,6 @@ from tests.browser.harness import (
     wait_idle,
     wait_ready,
 )
-from tests.fake_api import FakeAnthropic
 
 expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 

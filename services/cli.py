@@ -18,7 +18,9 @@ from typing import Any, TextIO
 
 from services.client import build_client, has_credentials
 from services.conversation import Attachment, Conversation
-from services.events import (
+from services.settings import load_settings
+from services.store import LOCAL_OWNER, Store, open_store
+from services.turn.events import (
     CodeStepFinished,
     CodeStepInput,
     CodeStepStarted,
@@ -41,10 +43,8 @@ from services.events import (
     UnsupportedBlock,
     Usage,
 )
-from services.recorder import RecordedTurn, Recorder
-from services.settings import load_settings
-from services.store import LOCAL_OWNER, Store, open_store
-from services.turn_runner import TurnRunner
+from services.turn.recorder import RecordedTurn, Recorder
+from services.turn.runner import TurnRunner
 
 
 class EventPrinter:

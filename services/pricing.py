@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from services.events import Usage
+from services.turn.events import Usage
 
 PRICES_AS_OF = date(2026, 10, 7)
 PRICES_SOURCE = (

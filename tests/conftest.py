@@ -10,11 +10,11 @@ from pathlib import Path
 import anthropic
 import pytest
 
-from services.turn_runner import TurnRunner
-from tests.fake_api import FakeAnthropic
-from tests.fake_api.recordings import RECORDINGS_ENV, find_recordings_dir
-from tests.fake_api.server import serving
-from tests.runner_support import make_runner
+from fake_anthropic import FakeAnthropic
+from fake_anthropic.recordings import RECORDINGS_ENV, find_recordings_dir
+from fake_anthropic.server import serving
+from services.turn.runner import TurnRunner
+from tests.support.runner import make_runner
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from services.events import is_app_note
+from services.turn.events import is_app_note
 
 TITLE_LENGTH = 60
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, Row
 
-from services.blob_store import BlobStore, sha256_of
+from services.files.blobs import BlobStore, sha256_of
 from services.store.content import without_nul
 from services.store.conversations import lock_conversation
 from services.store.db import advisory_lock, utc_now, write_transaction

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from services.blob_store import BlobStore
 from services.conversation import Conversation, UploadedFile
-from services.events import OutputFile
+from services.files.blobs import BlobStore
 from services.store.records import ConversationRow, FileDirection, FileRow, MessageRow
+from services.turn.events import OutputFile
 
 
 def _bytes_path(file: FileRow, blobs: BlobStore):

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from services.blob_store import BlobStore
 from services.conversation import Conversation
+from services.files.blobs import BlobStore
 from services.settings import Settings
 from services.store import conversations as conv
 from services.store import files as file_rows

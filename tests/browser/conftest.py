@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
+from fake_anthropic.server import serving
 from tests.browser.harness import (
     EXPECT_TIMEOUT_MS,
     AppServer,
@@ -22,7 +23,6 @@ from tests.browser.harness import (
     require_chromium,
     wait_ready,
 )
-from tests.fake_api.server import serving
 
 # A slow shared machine: conditions get generous time (assertions never time anything).
 expect.set_options(timeout=EXPECT_TIMEOUT_MS)

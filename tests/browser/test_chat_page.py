@@ -13,7 +13,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from components.composer import EXAMPLES
-from services.events import is_app_note
+from fake_anthropic import CodeStep, Hold, OutFile, Text, Turn, sales_chart_png
+from services.turn.events import is_app_note
 from tests.browser.harness import (
     EXPECT_TIMEOUT_MS,
     assistant_messages,
@@ -27,7 +28,6 @@ from tests.browser.harness import (
     wait_idle,
     wait_turn_done,
 )
-from tests.fake_api import CodeStep, Hold, OutFile, Text, Turn, sales_chart_png
 
 pytestmark = pytest.mark.browser
 

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from fake_anthropic import CodeStep, OutFile, Text, Turn, sales_chart_png
 from services.settings import load_settings
 from services.store import LOCAL_OWNER, MessageStatus, open_store
 from tests.browser.harness import (
@@ -25,7 +26,6 @@ from tests.browser.harness import (
     wait_ready,
     wait_turn_done,
 )
-from tests.fake_api import CodeStep, OutFile, Text, Turn, sales_chart_png
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,178 @@
+"""Files on the page: produced images inline, tables previewed, every file downloadable.
+
+Downloads serve the exact bytes from the app's own store. They are deferred (the bytes
+are read only when clicked) and do not rerun the page (`on_click="ignore"`). On the chat
+page the bytes are read through the store for the person signed in (st.session_state
+[FILES_KEY]), so a file that is not theirs cannot be served. Types a browser could
+execute (HTML, SVG) are offered as downloads only, never rendered.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path, PurePath
+from typing import Protocol
+
+import streamlit as st
+from PIL import Image
+
+from components.render.format import NAME_LENGTH, escape_markdown, human_size, short_name
+from components.render.tables import preview_file, render_preview, table_kind
+from services.turn.events import OutputFile
+
+# Raster images shown inline, with the format st.image must keep them in (no re-encode:
+# "auto" would turn an RGB PNG into a JPEG on every rerun). "auto" keeps a GIF a GIF;
+# WebP, which browsers show but st.image would re-encode each time, is converted once.
+INLINE_IMAGES = {
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "image/gif": "auto",
+    "image/webp": "WEBP",
+}
+_IMAGE_SUFFIXES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
+_ICONS = {
+    ".pdf": ":material/picture_as_pdf:",
+    ".pptx": ":material/slideshow:",
+    ".docx": ":material/description:",
+    ".doc": ":material/description:",
+    ".html": ":material/html:",
+    ".htm": ":material/html:",
+    ".svg": ":material/draw:",
+    ".zip": ":material/folder_zip:",
+    ".txt": ":material/article:",
+    ".md": ":material/article:",
+}
+# Set by the page on every run: the store's files, read for the person signed in.
+FILES_KEY = "_owned_files"
+_TABLE_ICON = ":material/table:"
+_IMAGE_ICON = ":material/image:"
+_DEFAULT_ICON = ":material/draft:"
+
+
+def icon_for(name: str, mime_type: str = "") -> str:
+    if image_format(name, mime_type):
+        return _IMAGE_ICON
+    if table_kind(name, mime_type):
+        return _TABLE_ICON
+    return _ICONS.get(PurePath(name).suffix.lower(), _DEFAULT_ICON)
+
+
+def image_format(name: str, mime_type: str) -> str | None:
+    """The st.image output format for an inline image, or None to not show it inline."""
+    mime = mime_type.split(";")[0].strip().lower()
+    if mime not in INLINE_IMAGES:
+        mime = _IMAGE_SUFFIXES.get(PurePath(name).suffix.lower(), "")
+    return INLINE_IMAGES.get(mime)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _webp_as_png(path: str) -> bytes:
+    # Keyed by path: blobs are content-addressed, so a path never changes content.
+    with Image.open(path) as image:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return buffer.getvalue()
+
+
+class FileReader(Protocol):
+    def read(self, file_id: str) -> bytes: ...
+
+
+def reader(path: Path) -> Callable[[], bytes]:
+    """Deferred download data: the bytes are read from the store when the person clicks."""
+
+    def read() -> bytes:
+        return path.read_bytes()
+
+    return read
+
+
+def stored_reader(file_id: str, path: Path) -> Callable[[], bytes]:
+    """Deferred download data read through the page's owner-checked store.
+
+    The reader is taken now: the download runs later, off the script thread, where the
+    session is out of reach. Drawn outside the chat page (no store), the blob is read.
+    """
+    files: FileReader | None = st.session_state.get(FILES_KEY)
+    if files is None:
+        return reader(path)
+
+    def read() -> bytes:
+        return files.read(file_id)
+
+    return read
+
+
+def download_label(name: str, size: int, limit: int = NAME_LENGTH) -> str:
+    """'name (size)': a long name is cut in the middle (the full one is the saved file's
+    name and the tooltip), else it would wrap the button over many lines; escaped, since
+    a label is markdown and names come from people and the model."""
+    return f"{escape_markdown(short_name(name, limit))} ({human_size(size)})"
+
+
+def download_button(
+    name: str,
+    size: int,
+    file_id: str,
+    path: Path,
+    mime_type: str,
+    key: str,
+    label_limit: int = NAME_LENGTH,
+) -> None:
+    st.download_button(
+        download_label(name, size, label_limit),
+        data=stored_reader(file_id, path),
+        file_name=name,
+        mime=mime_type or "application/octet-stream",
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+        help=f"Download {escape_markdown(name)}",
+    )
+
+
+def render_output_file(file: OutputFile, key: str) -> None:
+    """An image inline, a table preview, or an icon; then the download button."""
+    if not file.path.exists():
+        st.warning(f"{escape_markdown(short_name(file.name))} is no longer in the app's store.")
+        return
+    if not _render_inline(file, key):
+        label = escape_markdown(short_name(file.name))
+        st.markdown(f"{icon_for(file.name, file.mime_type)} **{label}**")
+    download_button(file.name, file.size, file.file_id, file.path, file.mime_type, f"{key}-dl")
+
+
+def _render_inline(file: OutputFile, key: str) -> bool:
+    """Show an image or a table preview; False when the file is neither (or unreadable)."""
+    fmt = image_format(file.name, file.mime_type)
+    kind = table_kind(file.name, file.mime_type)
+    if kind is not None:
+        render_preview(file.name, preview_file(kind, file.path), key=f"{key}-table")
+        return True
+    if fmt is None:
+        return False
+    caption = escape_markdown(short_name(file.name))
+    try:
+        if fmt == "WEBP":
+            st.image(_webp_as_png(str(file.path)), caption=caption, output_format="PNG")
+        else:
+            st.image(str(file.path), caption=caption, output_format=fmt)
+    except Exception:  # a broken image made by the code: offer it as a download only
+        st.caption(f"{caption} could not be shown as an image.")
+        return False
+    return True
+
+
+def render_missing_file(message: str | None) -> None:
+    """A file the step reported but the app could not fetch."""
+    reason = message or "it could not be fetched from the API"
+    st.warning(
+        f"An output file could not be shown: {escape_markdown(reason)}", icon=":material/draft:"
+    )

@@ -1,0 +1,186 @@
+"""The sidebar: key, model and settings, the conversation's files, its container, its cost.
+
+It is drawn before the live turn is followed, so it stays usable while an answer streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from components.backend import PASTED_KEY, Credentials
+from components.render.files import download_button
+from components.render.format import escape_markdown, human_size, short_id, when
+from components.render.notices import Notice
+from services.conversation import Conversation
+from services.pricing import TokenCounts, count_code_executions, estimate_container_cost
+from services.turn.events import OutputFile
+
+MODEL_KEY = "model"
+STEPS_EXPANDED_KEY = "steps_expanded"
+KEY_INPUT = "api_key_input"
+SIDE_NAME = 24  # characters of a file name that fit a sidebar button on one line
+_ORIGINS = {"secrets": ".streamlit/secrets.toml", "environment": "the environment"}
+
+
+def _take_pasted_key() -> None:
+    # Moved out of the widget so the text box can be cleared; never logged or stored.
+    key = str(st.session_state.get(KEY_INPUT) or "").strip()
+    st.session_state[KEY_INPUT] = ""
+    if key:
+        st.session_state[PASTED_KEY] = key
+
+
+def _forget_key() -> None:
+    st.session_state.pop(PASTED_KEY, None)
+
+
+def render_key_section(creds: Credentials | None) -> None:
+    if creds is None:
+        st.text_input(
+            "Anthropic API key",
+            key=KEY_INPUT,
+            type="password",
+            on_change=_take_pasted_key,
+            placeholder="sk-ant-…",
+            help="Kept in this browser session only; never written to disk.",
+        )
+        st.caption("Or set ANTHROPIC_API_KEY in the environment or .streamlit/secrets.toml.")
+        return
+    if creds.origin == "sidebar":
+        st.caption(":material/key: Using the key you pasted (this session only).")
+        st.button("Forget key", key="forget_key", on_click=_forget_key, icon=":material/key_off:")
+    else:
+        st.caption(
+            f":material/key: Using the API key from {_ORIGINS.get(creds.origin, creds.origin)}."
+        )
+
+
+def render_model_picker(models: list[str], current: str, disabled: bool) -> str:
+    options = models if current in models else [current, *models]
+    if st.session_state.get(MODEL_KEY) not in options:
+        st.session_state[MODEL_KEY] = current
+    return str(st.selectbox("Model", options, key=MODEL_KEY, disabled=disabled))
+
+
+def render_settings(on_new: Callable[[], None], busy: bool) -> bool:
+    expanded = st.toggle("Show code steps expanded", key=STEPS_EXPANDED_KEY)
+    st.button(
+        "New conversation",
+        key="new_conversation",
+        on_click=on_new,
+        icon=":material/add_comment:",
+        disabled=busy,
+    )
+    return bool(expanded)
+
+
+def render_files(conversation: Conversation, limit_bytes: int) -> None:
+    uploads = list(dict(conversation.uploads).values())
+    outputs = produced_in_order(conversation)
+    st.subheader("Files", divider="gray")
+    if not uploads and not outputs:
+        st.caption(
+            "Files you attach and files the code makes will be listed here. "
+            f"Attachments can be up to {limit_text(limit_bytes)} each."
+        )
+        return
+    if uploads:
+        st.caption(":material/upload_file: Attached")
+    for upload in uploads:
+        key = f"side-up-{upload.sha256}"
+        download_button(
+            upload.name, upload.size, upload.file_id, upload.path, upload.mime_type, key, SIDE_NAME
+        )
+    if outputs:
+        st.caption(":material/deployed_code: Made by the code")
+    for output in outputs:
+        key = f"side-out-{output.file_id}"
+        download_button(
+            output.name, output.size, output.file_id, output.path, output.mime_type, key, SIDE_NAME
+        )
+
+
+def produced_in_order(conversation: Conversation) -> list[OutputFile]:
+    """The files the code made, in the order the steps made them (not download order)."""
+    outputs = [f for f in dict(conversation.outputs).values() if isinstance(f, OutputFile)]
+    order = _produced_order(list(conversation.messages))
+    return sorted(outputs, key=lambda f: order.get(f.file_id, len(order)))
+
+
+def _produced_order(messages: list[dict[str, Any]]) -> dict[str, int]:
+    order: dict[str, int] = {}
+    for message in messages:
+        blocks = message.get("content") if message.get("role") == "assistant" else None
+        for block in blocks if isinstance(blocks, list) else []:
+            result = block.get("content") if isinstance(block, dict) else None
+            for item in result.get("content") or [] if isinstance(result, dict) else []:
+                if isinstance(item, dict) and "file_id" in item:
+                    order.setdefault(str(item["file_id"]), len(order))
+    return order
+
+
+def render_container(conversation: Conversation, notice: Notice | None) -> None:
+    st.subheader("Code environment", divider="gray")
+    if conversation.container_id is None:
+        st.caption("Starts with the first code step.")
+    else:
+        container = escape_markdown(short_id(conversation.container_id))
+        last_used = when(conversation.container_last_used)
+        st.caption(f":material/deployed_code: Container {container}  \nLast used: {last_used}")
+    if notice is not None:
+        # The conversation shows the whole notice; here, only what it means now.
+        st.warning(
+            f"**{escape_markdown(notice.title)}** Files and variables from before are gone.",
+            icon=":material/restart_alt:",
+        )
+
+
+def render_cost(conversation: Conversation, tokens: TokenCounts) -> None:
+    st.subheader("Cost so far", divider="gray")
+    lines = []
+    # Tokens are counted by this session; a conversation reopened later has its stored cost.
+    if tokens.prompt or tokens.output or not (conversation.cost_usd or conversation.messages):
+        lines.append(
+            f"Tokens: {tokens.prompt:,} in · {tokens.output:,} out"
+            + (f" ({tokens.cache_read:,} read from cache)" if tokens.cache_read else "")
+        )
+    lines.append(f"Cost: {cost_text(conversation.cost_usd, conversation.unpriced_tokens)}")
+    executions = sum(
+        count_code_executions(m.get("content") or [])
+        for m in list(conversation.messages)
+        if m.get("role") == "assistant" and isinstance(m.get("content"), list)
+    )
+    if executions:
+        estimate = estimate_container_cost(executions)
+        lines.append(
+            # An upper bound: each execution counts the five-minute minimum.
+            f"Container time (estimate): up to {estimate.billed_hours * 60:.0f} min, "
+            f"≈ ${estimate.cost_usd:.4f} (before the monthly free hours)"
+        )
+    # Dollar signs escaped: two of them on a line would be read as LaTeX.
+    text = "  \n".join(lines).replace("$", "\\$")
+    st.caption(text, help=estimate.label.replace("$", "\\$") if executions else None)
+
+
+def cost_text(cost_usd: float, unpriced_tokens: int) -> str:
+    if not unpriced_tokens:
+        return f"${cost_usd:.4f}"
+    if not cost_usd:
+        return "price unknown (the model is not in the price table)"
+    return f"${cost_usd:.4f} + price unknown for {unpriced_tokens:,} tokens"
+
+
+def render_run_counter(runs: int) -> None:
+    # Read by browser tests to tell reruns apart; harmless to anyone else.
+    st.caption(f"run {runs}")
+
+
+def limit_text(limit_bytes: int) -> str:
+    """'200 MB' rather than '200.0 MB' for a whole number of megabytes."""
+    megabytes = limit_bytes / (1024 * 1024)
+    if megabytes >= 1 and megabytes.is_integer():
+        return f"{megabytes:.0f} MB"
+    return human_size(limit_bytes)

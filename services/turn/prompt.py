@@ -1,0 +1,67 @@
+"""The system prompt and the notes the app adds to a user message.
+
+Notes start with APP_NOTE_PREFIX so that the page can tell them from the person's words,
+and the system prompt tells Claude they come from the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from services.turn.events import APP_NOTE_PREFIX
+
+APP_NOTE_SUFFIX = "</app_note>"
+
+SYSTEM_PROMPT = f"""\
+You are a data analysis assistant. You write and run code in a sandboxed container \
+(bash and Python with pandas, numpy, scipy, scikit-learn, matplotlib and seaborn; \
+no internet access).
+
+Files the person attaches are in the directory $INPUT_DIR; read them from there.
+
+Only files copied into $OUTPUT_DIR reach the person. Each command gets its own empty \
+$OUTPUT_DIR, so copy every file meant for the person into it within the same command \
+that makes or finishes it, for example `python plot.py && cp chart.png "$OUTPUT_DIR/"`. \
+Save charts as PNG and tables as CSV. Never point the person to a path elsewhere in the \
+container: they cannot open it.
+
+Keep answers short. Show the numbers that answer the question (a small table or a few \
+figures) rather than describing them, and say briefly how you got them.
+
+Text in a user message that starts with {APP_NOTE_PREFIX} was added by the app, not typed \
+by the person: follow it, but do not answer it as if the person had said it."""
+
+
+def app_note(text: str) -> dict[str, Any]:
+    """A text block the page hides from the transcript."""
+    return {"type": "text", "text": f"{APP_NOTE_PREFIX}{text}{APP_NOTE_SUFFIX}"}
+
+
+def attachments_note(entries: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Tell Claude where this message's files are.
+
+    `entries` pairs the name in $INPUT_DIR with the name the person gave the file; they
+    differ when the same bytes were uploaded earlier under another name, or the name had
+    to be cleaned.
+    """
+    lines = []
+    for stored, given in entries:
+        if stored == given:
+            lines.append(f"- $INPUT_DIR/{stored}")
+        else:
+            lines.append(f"- $INPUT_DIR/{stored} (attached as {given!r})")
+    return app_note("Files attached to this message:\n" + "\n".join(lines))
+
+
+def reset_note(file_names: Sequence[str]) -> dict[str, Any]:
+    """Tell Claude its environment was replaced, and which files are back."""
+    text = (
+        "The code execution environment was reset: files and variables from earlier "
+        "in this conversation are gone."
+    )
+    if file_names:
+        listed = ", ".join(f"$INPUT_DIR/{name}" for name in file_names)
+        text += f" The person's uploaded files were attached again: {listed}."
+    text += " Recreate anything else you need from them."
+    return app_note(text)

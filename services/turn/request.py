@@ -1,0 +1,66 @@
+"""The `messages` a request sends, built from the conversation's stored messages.
+
+Stored assistant messages carry a `model` key (which model wrote them) beside the API's
+`role` and `content`; only role and content are sent. Blocks go out unchanged, so a
+normal history is sent byte for byte as it came in (prompt caching needs that). Two
+things change what is sent, never what is stored:
+
+- thinking blocks of another model are left out (a model can read only its own);
+- what a stopped or failed turn left unfinished is repaired by `repair_history`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from services.turn.repair import repair_history
+
+Message = dict[str, Any]
+THINKING_TYPES = frozenset({"thinking", "redacted_thinking"})
+
+
+def assistant_message(content: Sequence[dict[str, Any]], model: str) -> Message:
+    """The stored form of an assistant turn."""
+    return {"role": "assistant", "content": list(content), "model": model}
+
+
+def _sendable(message: Message, model: str) -> Message:
+    content = message.get("content")
+    written_by = message.get("model")
+    other_model = message.get("role") == "assistant" and written_by and written_by != model
+    if other_model and isinstance(content, list):
+        content = [b for b in content if b.get("type") not in THINKING_TYPES]
+    return {"role": message["role"], "content": content}
+
+
+def request_messages(
+    history: Sequence[Message],
+    model: str,
+    user_content: list[dict[str, Any]],
+    partial_answer: Sequence[dict[str, Any]] = (),
+) -> list[Message]:
+    """The history, the new user message and, when continuing after pause_turn, the
+    partial answer as the final (open) assistant message."""
+    messages = [_sendable(message, model) for message in history]
+    messages.append({"role": "user", "content": user_content})
+    if partial_answer:
+        messages.append({"role": "assistant", "content": list(partial_answer)})
+    return [_attach_once(message) for message in repair_history(messages)]
+
+
+def _attach_once(message: Message) -> Message:
+    """A user message joined from several (an unanswered turn and the next) can name the
+    same file twice; the container needs it once."""
+    content = message.get("content")
+    if message.get("role") != "user" or not isinstance(content, list):
+        return message
+    seen: set[str] = set()
+    kept = []
+    for block in content:
+        if block.get("type") == "container_upload":
+            if block.get("file_id") in seen:
+                continue
+            seen.add(str(block.get("file_id")))
+        kept.append(block)
+    return message if len(kept) == len(content) else {**message, "content": kept}

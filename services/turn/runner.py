@@ -1,0 +1,70 @@
+"""The turn runner: sends a message and streams Claude's answer as typed events.
+
+    runner = TurnRunner(client, settings, blobs)
+    handle = runner.start(conversation, "Chart these sales", [Attachment("sales.csv", data)])
+    for event in handle.events():   # or handle.get(timeout=0.05) from a page loop
+        ...
+    # handle.done: the conversation now holds the turn (messages, container, files, cost)
+
+Each turn runs on its own worker thread, which reads the HTTP stream and feeds the
+handle's queue. The consumer can go away at any time; the turn still runs to its end and
+updates the conversation. `handle.stop()` closes the stream at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import anthropic
+
+from services.conversation import Attachment, Conversation
+from services.files.blobs import BlobStore
+from services.models import code_execution_models
+from services.settings import Settings
+from services.turn.failures import RetryPolicy
+from services.turn.handle import TurnHandle
+from services.turn.job import TurnJob
+
+__all__ = ["TurnHandle", "TurnRunner"]
+
+
+class TurnRunner:
+    def __init__(
+        self,
+        client: anthropic.Anthropic,
+        settings: Settings,
+        blobs: BlobStore,
+        *,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        # The runner retries message calls and uploads itself, so the page can show each
+        # wait; SDK retries on top would multiply the attempts and wait silently.
+        self._client = client.with_options(max_retries=0)
+        self._listing_client = client  # the model list shows no waits: SDK retries are fine
+        self._settings = settings
+        self._blobs = blobs
+        self._policy = retry_policy or RetryPolicy.from_settings(settings)
+
+    def start(
+        self, conversation: Conversation, text: str, attachments: Sequence[Attachment] = ()
+    ) -> TurnHandle:
+        """Start a turn on a worker thread; one turn at a time per conversation."""
+        handle = TurnHandle()
+        job = TurnJob(
+            self._client,
+            self._settings,
+            self._blobs,
+            self._policy,
+            conversation,
+            text,
+            tuple(attachments),
+            handle,
+        )
+        worker = threading.Thread(target=job.run, name=f"turn-{conversation.id[:8]}", daemon=True)
+        worker.start()
+        return handle
+
+    def list_models(self) -> list[str]:
+        """Active models that support code execution; the configured model on any error."""
+        return code_execution_models(self._listing_client, self._settings.model)

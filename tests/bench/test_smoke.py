@@ -1,0 +1,39 @@
+"""Every benchmark in bench/ still runs: each is started at its tiny size (`--quick`).
+
+Only that it runs and prints its ratio line is checked, never a figure: the figures
+belong to a quiet machine and a full-size run, not to a test.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCHMARKS = ("streaming", "long_conversation", "memory")
+TIMEOUT = 300  # seconds; generous for a loaded machine, a quick run takes a few
+
+
+def test_every_benchmark_module_is_covered() -> None:
+    support = {"__init__", "measure", "naive_page", "stored_turns"}
+    found = {p.stem for p in (ROOT / "bench").glob("*.py")} - support
+    assert found == set(BENCHMARKS)
+
+
+@pytest.mark.parametrize("name", BENCHMARKS)
+def test_benchmark_runs_and_prints_a_ratio(name: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", f"bench.{name}", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    ratio_line = re.compile(rf"^{name}: .* [\d,]+\.\dx (less|more|fewer) ", re.MULTILINE)
+    assert ratio_line.search(done.stdout), done.stdout

@@ -1,0 +1,81 @@
+"""Helpers shared by the turn runner's tests: a runner on fast retries, and event reading."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anthropic
+
+from services.conversation import Attachment, Conversation
+from services.files.blobs import BlobStore
+from services.settings import Settings, load_settings
+from services.turn.events import TurnEvent, TurnFinished
+from services.turn.failures import RetryPolicy
+from services.turn.handle import TurnHandle
+from services.turn.runner import TurnRunner
+
+# Real delays are computed and reported, but not slept.
+FAST_RETRIES = RetryPolicy(max_retries=3, base_delay_seconds=0.5, time_scale=0.0)
+EVENT_TIMEOUT = 20.0
+E = TypeVar("E")
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    settings = load_settings({"ASSISTANT_DATA_DIR": str(tmp_path / "data")})
+    return dataclasses.replace(settings, **overrides)
+
+
+def make_runner(
+    client: anthropic.Anthropic,
+    tmp_path: Path,
+    policy: RetryPolicy = FAST_RETRIES,
+    **overrides: Any,
+) -> tuple[TurnRunner, BlobStore]:
+    settings = make_settings(tmp_path, **overrides)
+    blobs = BlobStore(settings.files_dir)
+    return TurnRunner(client, settings, blobs, retry_policy=policy), blobs
+
+
+def read_all(handle: TurnHandle, timeout: float = EVENT_TIMEOUT) -> list[TurnEvent]:
+    """Every event up to TurnFinished; fails instead of hanging if the turn stalls."""
+    events: list[TurnEvent] = []
+    while True:
+        event = handle.get(timeout=timeout)
+        assert event is not None, f"no event within {timeout} s; so far: {events}"
+        events.append(event)
+        if isinstance(event, TurnFinished):
+            assert handle.done
+            assert handle.get(timeout=0.05) is None, "an event came after TurnFinished"
+            return events
+
+
+def run_turn(
+    runner: TurnRunner,
+    conversation: Conversation,
+    text: str,
+    attachments: Sequence[Attachment] = (),
+) -> list[TurnEvent]:
+    return read_all(runner.start(conversation, text, attachments))
+
+
+def of_type(events: Sequence[TurnEvent], kind: type[E]) -> list[E]:
+    return [e for e in events if isinstance(e, kind)]
+
+
+def finished(events: Sequence[TurnEvent]) -> TurnFinished:
+    ends = of_type(events, TurnFinished)
+    assert len(ends) == 1 and events[-1] is ends[0]
+    return ends[0]
+
+
+def text_of(content: Sequence[dict[str, Any]]) -> str:
+    return "".join(b.get("text", "") for b in content if b.get("type") == "text")
+
+
+def streamed_text(events: Sequence[TurnEvent]) -> str:
+    from services.turn.events import TextDelta
+
+    return "".join(e.text for e in of_type(events, TextDelta))
