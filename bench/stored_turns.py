@@ -3,7 +3,7 @@
 Each turn is the same content in both forms: the person's question, Claude's text, one
 bash step whose code printed a summary, a 100 KB PNG chart and a 25 KB CSV it produced,
 then a closing text. The page's form is what the runner stores: API message JSON in a
-`Conversation`, the files' bytes in a BlobStore folder with `OutputFile` records. The
+`Conversation`, the files' bytes in a BlobStore folder with `StoredFile` records. The
 naive form keeps every turn's bytes in memory, as a simple chat app would.
 """
 
@@ -19,7 +19,7 @@ from PIL import Image
 
 from services.conversation import Conversation
 from services.files.blobs import BlobStore
-from services.turn.events import OutputFile
+from services.files.stored import FileDirection, StoredFile
 
 IMAGE_SIZE = (190, 180)  # RGB noise this size is a PNG of about 100 KB (noise does not compress)
 CSV_ROWS = 600  # about 25 KB
@@ -102,7 +102,8 @@ def naive_turns(count: int, seed: int = 0) -> list[NaiveTurn]:
 def stored_conversation(turns: list[NaiveTurn], blobs: Path) -> Conversation:
     """The same turns as the runner stores them: message JSON, file bytes in a blob store."""
     store = BlobStore(blobs)
-    conversation = Conversation(model="claude-sonnet-5")
+    messages: list[dict[str, Any]] = []
+    files: dict[str, StoredFile] = {}
     for n, turn in enumerate(turns, start=1):
         step_id = f"srvtoolu_bench_{n:04d}"
         outputs = [
@@ -111,26 +112,26 @@ def stored_conversation(turns: list[NaiveTurn], blobs: Path) -> Conversation:
             ),
             _output(store, f"file_table_{n:04d}", turn.table_name, turn.table, "text/csv", step_id),
         ]
-        conversation.outputs.update({o.file_id: o for o in outputs})
-        conversation.messages.append({"role": "user", "content": [_text(turn.prompt)]})
-        conversation.messages.append(
-            {"role": "assistant", "content": _answer(turn, step_id, outputs)}
-        )
-    return conversation
+        files.update({o.file_id: o for o in outputs})
+        messages.append({"role": "user", "content": [_text(turn.prompt)]})
+        messages.append({"role": "assistant", "content": _answer(turn, step_id, outputs)})
+    return Conversation(model="claude-sonnet-5", messages=tuple(messages), outputs=files)
 
 
 def _output(
     store: BlobStore, file_id: str, name: str, data: bytes, mime: str, step_id: str
-) -> OutputFile:
+) -> StoredFile:
     digest, path = store.put(data)
-    return OutputFile(file_id, name, mime, len(data), digest, path, step_id)
+    return StoredFile(
+        file_id, name, mime, len(data), digest, path, FileDirection.PRODUCED, step_id=step_id
+    )
 
 
 def _text(text: str) -> dict[str, Any]:
     return {"type": "text", "text": text}
 
 
-def _answer(turn: NaiveTurn, step_id: str, outputs: list[OutputFile]) -> list[dict[str, Any]]:
+def _answer(turn: NaiveTurn, step_id: str, outputs: list[StoredFile]) -> list[dict[str, Any]]:
     result = {
         "type": "bash_code_execution_result",
         "stdout": turn.stdout,

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components.live.view import Prompt
+from components.session import WidgetKey, session
 from services.conversation import Attachment
 
-COMPOSER_KEY = "composer"
-QUEUED_KEY = "queued_prompt"
-DRAFT_KEY = "composer_draft"
 # Data files people bring, plus documents and images the code can read.
 ACCEPTED_TYPES = [
     "csv", "tsv", "txt", "json", "jsonl", "ndjson", "xml", "yaml", "yml", "md",
@@ -67,7 +65,7 @@ EXAMPLES = (
 
 def queue_prompt(text: str) -> None:
     """Callback of the example buttons: the next run sends `text`."""
-    st.session_state[QUEUED_KEY] = Prompt(text)
+    session().queued = Prompt(text)
 
 
 def render_examples(disabled: bool) -> None:
@@ -102,12 +100,13 @@ def _prompt_of(value: object) -> Prompt | None:
 
 def render_chat_input(disabled: bool, max_upload_mb: int, placeholder: str) -> Prompt | None:
     """The chat input; returns what was sent this run (files already read), or None."""
-    draft = st.session_state.pop(DRAFT_KEY, None)
+    state = session()
+    draft, state.draft = state.draft, None
     if draft:
-        st.session_state[COMPOSER_KEY] = draft  # give back the text of a refused message
+        st.session_state[WidgetKey.COMPOSER] = draft  # give back the text of a refused message
     value = st.chat_input(
         placeholder,
-        key=COMPOSER_KEY,
+        key=WidgetKey.COMPOSER,
         accept_file="multiple",
         file_type=ACCEPTED_TYPES,
         max_upload_size=max_upload_mb,
@@ -118,4 +117,6 @@ def render_chat_input(disabled: bool, max_upload_mb: int, placeholder: str) -> P
 
 
 def take_queued() -> Prompt | None:
-    return st.session_state.pop(QUEUED_KEY, None)
+    state = session()
+    queued, state.queued = state.queued, None
+    return queued

@@ -10,6 +10,7 @@ store and their paths printed; nothing is opened. Ctrl-C stops the turn.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import mimetypes
 import sys
 from collections.abc import Callable
@@ -18,8 +19,9 @@ from typing import Any, TextIO
 
 from services.client import build_client, has_credentials
 from services.conversation import Attachment, Conversation
+from services.conversations import ConversationService
 from services.settings import load_settings
-from services.store import LOCAL_OWNER, Store, open_store
+from services.store import LOCAL_OWNER, open_store
 from services.turn.events import (
     CodeStepFinished,
     CodeStepInput,
@@ -43,7 +45,7 @@ from services.turn.events import (
     UnsupportedBlock,
     Usage,
 )
-from services.turn.recorder import RecordedTurn, Recorder
+from services.turn.handle import TurnHandle
 from services.turn.runner import TurnRunner
 
 
@@ -166,28 +168,39 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
         return 2
     settings = load_settings()
     with open_store(settings) as store:
-        conversation = _conversation(store, args.conversation, args.model or settings.model)
+        service = ConversationService(store, settings)
+        conversation = _conversation(service, args.conversation, args.model)
         if conversation is None:
             print(f"No conversation {args.conversation!r} in the store.", file=sys.stderr)
             return 2
         runner = TurnRunner(build_client(), settings, store.blobs)
-        handle = Recorder(runner, store).start(
-            conversation.id, conversation, args.prompt, [_attachment(p) for p in args.file]
+        attachments = [_attachment(p) for p in args.file]
+        started = service.start_turn(
+            runner,
+            LOCAL_OWNER,
+            conversation,
+            args.prompt,
+            attachments,
+            stored=args.conversation is not None,
         )
-        finished = _follow(handle, EventPrinter(out))
-        print(f"\n[saved as conversation {conversation.id}]", file=out)
+        finished = _follow(started.handle, EventPrinter(out))
+        print(f"\n[saved as conversation {started.conversation.id}]", file=out)
     failed = finished is None or finished.stop_reason == StopReason.FAILED
     return 1 if failed else 0
 
 
-def _conversation(store: Store, conversation_id: str | None, model: str) -> Conversation | None:
-    if conversation_id:
-        return store.load_conversation(conversation_id, LOCAL_OWNER)
-    row = store.create_conversation(LOCAL_OWNER, model)
-    return Conversation(model=row.model, id=row.id)
+def _conversation(
+    service: ConversationService, conversation_id: str | None, model: str | None
+) -> Conversation | None:
+    if not conversation_id:
+        return service.new(model)
+    found = service.open(conversation_id, LOCAL_OWNER)
+    if found is None or model is None:
+        return found
+    return dataclasses.replace(found, model=model)
 
 
-def _follow(handle: RecordedTurn, printer: EventPrinter) -> TurnFinished | None:
+def _follow(handle: TurnHandle, printer: EventPrinter) -> TurnFinished | None:
     """Print events as they come; Ctrl-C stops the turn and prints how it ended."""
     try:
         return _print_events(handle, printer)
@@ -196,7 +209,7 @@ def _follow(handle: RecordedTurn, printer: EventPrinter) -> TurnFinished | None:
         return _print_events(handle, printer)
 
 
-def _print_events(handle: RecordedTurn, printer: EventPrinter) -> TurnFinished | None:
+def _print_events(handle: TurnHandle, printer: EventPrinter) -> TurnFinished | None:
     finished: TurnFinished | None = None
     for event in handle.events():
         printer.show(event)

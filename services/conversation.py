@@ -1,15 +1,35 @@
-"""The state of one conversation as the turn runner reads and updates it.
+"""A conversation as a turn reads it: an immutable snapshot of its stored record.
 
 `messages` holds the API messages exactly as they are sent (role and content blocks as
-JSON), so each turn resends the history byte for byte, which prompt caching needs.
+JSON), so each turn resends the history byte for byte, which prompt caching needs. The
+snapshot is never changed: a finished turn's `TurnOutcome` makes the next one (`after`),
+and the page and the CLI read the next one back from the store.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
+
+from services.files.stored import StoredFile
+
+Message = dict[str, Any]
+
+
+class Role(StrEnum):
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+class MessageStatus(StrEnum):
+    IN_PROGRESS = "in_progress"  # still being written (or its server went away)
+    COMPLETE = "complete"
+    STOPPED = "stopped"  # the person pressed Stop
+    FAILED = "failed"  # an error ended the turn
 
 
 @dataclass(frozen=True)
@@ -21,27 +41,84 @@ class Attachment:
     mime_type: str = "application/octet-stream"
 
 
+class FrozenMap(dict):
+    """A dict that refuses changes: a snapshot is read by several threads and sessions.
+
+    A dict (not a mapping proxy) so that it compares, copies and pickles like one.
+    """
+
+    def _refuse(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise TypeError("a conversation snapshot does not change; make the next one")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenMap, (dict(self),))
+
+
+def _frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    return mapping if isinstance(mapping, FrozenMap) else FrozenMap(mapping)
+
+
 @dataclass(frozen=True)
-class UploadedFile:
-    """An attachment uploaded to the Files API, its bytes kept in the blob store."""
-
-    file_id: str
-    name: str
-    mime_type: str
-    size: int
-    sha256: str
-    path: Path
-
-
-@dataclass
 class Conversation:
     model: str
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    messages: list[dict[str, Any]] = field(default_factory=list)
+    messages: tuple[Message, ...] = ()
     container_id: str | None = None
     container_expires_at: str | None = None
     container_last_used: str | None = None
-    uploads: dict[str, UploadedFile] = field(default_factory=dict)  # by sha256
-    outputs: dict[str, Any] = field(default_factory=dict)  # file_id -> events.OutputFile
+    uploads: Mapping[str, StoredFile] = field(default_factory=dict)  # by sha256
+    outputs: Mapping[str, StoredFile] = field(default_factory=dict)  # by file id
     cost_usd: float = 0.0
     unpriced_tokens: int = 0  # tokens of models not in the price table
+    # Positions of messages that did not complete (as stored), and how they ended.
+    statuses: Mapping[int, MessageStatus] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "messages", tuple(self.messages))
+        for name in ("uploads", "outputs", "statuses"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    def after(self, outcome: TurnOutcome) -> Conversation:
+        """The conversation with a finished turn added, as the store will hold it."""
+        messages = list(self.messages)
+        if outcome.user_content is not None:
+            messages.append({"role": "user", "content": list(outcome.user_content)})
+            if outcome.content:
+                messages.append(assistant_message(outcome.content, outcome.model))
+        used = outcome.container_used
+        return replace(
+            self,
+            model=outcome.model,
+            messages=tuple(messages),
+            container_id=outcome.container_id,
+            container_expires_at=outcome.container_expires_at,
+            container_last_used=datetime.now(UTC).isoformat() if used else self.container_last_used,
+            uploads={**self.uploads, **{f.sha256: f for f in outcome.uploads}},
+            outputs={**self.outputs, **{f.file_id: f for f in outcome.outputs}},
+            cost_usd=self.cost_usd + outcome.cost_usd,
+            unpriced_tokens=self.unpriced_tokens + outcome.unpriced_tokens,
+        )
+
+
+def assistant_message(content: Any, model: str) -> Message:
+    """The stored form of an assistant turn: it names the model that wrote it."""
+    return {"role": "assistant", "content": list(content), "model": model}
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    """What a finished turn adds to its conversation."""
+
+    model: str
+    user_content: tuple[dict[str, Any], ...] | None  # None: nothing was sent
+    content: tuple[dict[str, Any], ...]  # the assistant message's blocks
+    uploads: tuple[StoredFile, ...] = ()
+    outputs: tuple[StoredFile, ...] = ()
+    container_id: str | None = None
+    container_expires_at: str | None = None
+    container_used: bool = False
+    cost_usd: float = 0.0
+    unpriced_tokens: int = 0

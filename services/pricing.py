@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from services.turn.events import Usage
+from services.turn.events import TokenCounts
+
+__all__ = ["TokenCounts", "cost_usd", "token_counts"]
+from services.turn.tools import CODE_EXECUTION_NAMES
 
 PRICES_AS_OF = date(2026, 10, 7)
 PRICES_SOURCE = (
@@ -27,36 +30,6 @@ PRICES_SOURCE = (
     "secondary sources for older and newer models, per the project's price reference"
 )
 PER_MILLION = 1_000_000
-
-
-@dataclass(frozen=True)
-class TokenCounts:
-    input: int = 0
-    output: int = 0
-    cache_read: int = 0
-    cache_write_5m: int = 0
-    cache_write_1h: int = 0
-
-    @property
-    def cache_write(self) -> int:
-        return self.cache_write_5m + self.cache_write_1h
-
-    @property
-    def prompt(self) -> int:
-        return self.input + self.cache_read + self.cache_write
-
-    @property
-    def total(self) -> int:
-        return self.prompt + self.output
-
-    def __add__(self, other: TokenCounts) -> TokenCounts:
-        return TokenCounts(
-            self.input + other.input,
-            self.output + other.output,
-            self.cache_read + other.cache_read,
-            self.cache_write_5m + other.cache_write_5m,
-            self.cache_write_1h + other.cache_write_1h,
-        )
 
 
 @dataclass(frozen=True)
@@ -167,23 +140,10 @@ def token_counts(usage: dict[str, Any]) -> TokenCounts:
     )
 
 
-def usage_counts(usage: Usage) -> TokenCounts:
-    """A turn's Usage event as counts again; its cache writes are not split by lifetime."""
-    return TokenCounts(
-        usage.input_tokens,
-        usage.output_tokens,
-        usage.cache_read_tokens,
-        usage.cache_write_tokens,
-    )
-
-
 # --- container time ---------------------------------------------------------------------
 
 CONTAINER_USD_PER_HOUR = 0.05
 CONTAINER_MINIMUM_SECONDS = 5 * 60
-CODE_EXECUTION_TOOLS = frozenset(
-    {"bash_code_execution", "code_execution", "text_editor_code_execution"}
-)
 
 
 @dataclass(frozen=True)
@@ -201,7 +161,7 @@ def count_code_executions(content: Iterable[dict[str, Any]]) -> int:
     return sum(
         1
         for block in content
-        if block.get("type") == "server_tool_use" and block.get("name") in CODE_EXECUTION_TOOLS
+        if block.get("type") == "server_tool_use" and block.get("name") in CODE_EXECUTION_NAMES
     )
 
 

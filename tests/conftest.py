@@ -1,5 +1,6 @@
 """Shared fixtures: the fake Anthropic API server, an SDK client pointed at it, a turn
-runner on that client, and the folder of real API recordings."""
+runner on that client, the folder of real API recordings, and a PostgreSQL server of a
+test's own."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from fake_anthropic import FakeAnthropic
 from fake_anthropic.recordings import RECORDINGS_ENV, find_recordings_dir
 from fake_anthropic.server import serving
 from services.turn.runner import TurnRunner
+from tests.support.postgres_server import PostgresServer
 from tests.support.runner import make_runner
 
 
@@ -49,3 +51,14 @@ def recordings_dir() -> Path:
     if os.environ.get("CI", "").lower() in ("true", "1"):
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of this test's own, started; the test may stop and start it."""
+    server = PostgresServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from components.render.step_view import StepView
-from services.turn.blocks import TOOL_NAMES
+from services.files.stored import StoredFile
 from services.turn.events import (
     CodeStepFinished,
     CodeStepInput,
@@ -20,10 +20,10 @@ from services.turn.events import (
     ContainerUpdated,
     Continuing,
     ExecutionResult,
-    OutputFile,
     OutputFileFailed,
     OutputFileReady,
     Retrying,
+    SaveStatus,
     TextDelta,
     ThinkingDelta,
     TurnError,
@@ -32,6 +32,7 @@ from services.turn.events import (
     UnsupportedBlock,
     Usage,
 )
+from services.turn.tools import TOOL_NAMES
 
 
 @dataclass
@@ -64,7 +65,7 @@ STATUS = -1  # the "dirty" marker for the turn's status line (retrying, errors, 
 class LiveModel:
     segments: dict[int, Segment] = field(default_factory=dict)
     step_index: dict[str, int] = field(default_factory=dict)  # step id -> segment index
-    files: dict[str, OutputFile] = field(default_factory=dict)
+    files: dict[str, StoredFile] = field(default_factory=dict)
     failed_files: dict[str, str] = field(default_factory=dict)
     retrying: Retrying | None = None
     retry_since: float = 0.0
@@ -73,6 +74,7 @@ class LiveModel:
     usage: list[Usage] = field(default_factory=list)
     error: TurnError | None = None
     finished: TurnFinished | None = None
+    unsaved: SaveStatus | None = None  # the store could not take the turn yet
 
     def apply(self, event: TurnEvent, now: float | None = None) -> set[int]:
         """Fold one event in; return the indices of segments to redraw (STATUS for the line)."""
@@ -199,6 +201,11 @@ def _error(model: LiveModel, event: TurnError, now: float) -> set[int]:
     return {STATUS}
 
 
+def _save_status(model: LiveModel, event: SaveStatus, now: float) -> set[int]:
+    model.unsaved = None if event.saved else event
+    return {STATUS}
+
+
 def _finished(model: LiveModel, event: TurnFinished, now: float) -> set[int]:
     model.finished = event
     for _, segment in model.running_steps():
@@ -222,4 +229,5 @@ _HANDLERS = {
     Usage: _usage,
     TurnError: _error,
     TurnFinished: _finished,
+    SaveStatus: _save_status,
 }

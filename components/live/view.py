@@ -1,7 +1,7 @@
 """The turn that is running now: drawn from the events received so far, then followed.
 
 The turn runs on the runner's worker thread; its handle and the events read so far live
-in st.session_state, so any rerun (a click, Stop) draws them again and goes on reading.
+in the page session, so any rerun (a click, Stop) draws them again and goes on reading.
 Text is redrawn about every 50 ms, not once per token; a running step's label counts
 the seconds. Every pass of the loop sends something to the browser, which is what lets
 Streamlit interrupt the run at once when the person clicks Stop or anything else.
@@ -29,14 +29,12 @@ from components.render.format import duration
 from components.render.notices import error_notice, render_notice, reset_notice, retry_text
 from components.render.steps import FileMap, live_label, render_step
 from components.render.tables import preview_bytes, render_preview, table_kind
+from components.session import session
 from services.conversation import Attachment
-from services.turn.events import TurnEvent, TurnFinished
+from services.conversations import StartedTurn
+from services.turn.events import SaveStatus, TurnError, TurnEvent, TurnFinished
 from services.turn.handle import TurnHandle
 
-LIVE_KEY = "live_turn"
-# Seconds a script run keeps following a turn that sends nothing; None (the default)
-# follows it to the end. AppTest sets it so that a run can return while a step is held.
-FOLLOW_IDLE_KEY = "_follow_idle_seconds"
 REDRAW_SECONDS = 0.05
 HEARTBEAT_SECONDS = 0.1
 
@@ -58,6 +56,7 @@ class LiveTurn:
     events: list[TurnEvent] = field(default_factory=list)
     model: LiveModel = field(default_factory=LiveModel)
     followed: float = field(default_factory=time.monotonic)  # a page last read events
+    turn: StartedTurn | None = None  # the service's record of the start, to finish it
 
     def pull(self, wait: float = REDRAW_SECONDS) -> set[int]:
         """Apply the events that arrive within `wait` seconds; return what changed."""
@@ -75,7 +74,7 @@ class LiveTurn:
 
 def stop_live_turn() -> None:
     """Stop button callback: runs before the rerun it causes, so the next run sees the end."""
-    live = st.session_state.get(LIVE_KEY)
+    live = session().live
     if live is not None:
         live.handle.stop()
 
@@ -191,31 +190,42 @@ class LiveView:
         self.draw_status(model, now, force=now - self.last_sent >= HEARTBEAT_SECONDS)
 
     def draw_status(self, model: LiveModel, now: float, force: bool = True) -> None:
-        """Resets as they happen, then one line: the error, the retry countdown or "Working…"."""
+        """Resets as they happen, then one line: the error, the retry countdown or "Working…",
+        and under it whether the store holds the turn."""
         while self.resets_drawn < len(model.resets):
             with self.resets:
                 render_notice(reset_notice(model.resets[self.resets_drawn]))
             self.resets_drawn += 1
         retry = retry_text(model.retrying, now - model.retry_since) if model.retrying else None
-        working = None
-        if model.finished is None and not model.running_steps():
-            working = f":material/progress_activity: Working… {duration(now - self.started)}"
-            if model.continuation is not None:
-                step = model.continuation
-                working += f" (a long task: continued {step.continuation} of {step.cap} times)"
-        shown = (model.error, retry, working)
+        shown = (model.error, retry, _working(model, now - self.started), model.unsaved)
         if not force and shown == self.line_shown:
             return
         self.line_shown, self.last_sent = shown, now
-        if model.error is not None:
-            with self.line:
-                render_notice(error_notice(model.error.kind, model.error.message))
-        elif retry is not None:
-            self.line.warning(retry, icon=":material/schedule:")
-        elif working is not None:
-            self.line.caption(working)
-        else:
-            self.line.empty()
+        with self.line.container():
+            _draw_line(*shown)
+
+
+def _working(model: LiveModel, elapsed: float) -> str | None:
+    if model.finished is not None or model.running_steps():
+        return None
+    working = f":material/progress_activity: Working… {duration(elapsed)}"
+    if model.continuation is not None:
+        step = model.continuation
+        working += f" (a long task: continued {step.continuation} of {step.cap} times)"
+    return working
+
+
+def _draw_line(
+    error: TurnError | None, retry: str | None, working: str | None, unsaved: SaveStatus | None
+) -> None:
+    if error is not None:
+        render_notice(error_notice(error.kind, error.message))
+    elif retry is not None:
+        st.warning(retry, icon=":material/schedule:")
+    elif working is not None:
+        st.caption(working)
+    if unsaved is not None:
+        st.warning(unsaved.message, icon=":material/cloud_off:")
 
 
 def follow(live: LiveTurn, view: LiveView, idle_limit: float | None) -> bool:
@@ -249,4 +259,6 @@ def render_live_turn(live: LiveTurn, steps_expanded: bool, queued: bool = False)
         view.flush(live.model, time.monotonic(), force=True)
         if live.model.finished is not None:
             return True
-        return follow(live, view, st.session_state.get(FOLLOW_IDLE_KEY))
+        # None (the default) follows the turn to its end; AppTest sets a limit so that a
+        # run can return while a step is held.
+        return follow(live, view, session().follow_idle_seconds)

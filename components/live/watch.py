@@ -1,85 +1,37 @@
-"""Stop a turn that its open page no longer follows.
+"""Stop a turn that its open page no longer follows (Streamlit's own Stop was pressed).
 
-Streamlit's own Stop (the toolbar's, or any stop of the script run) ends the run that
-was following the turn but not the turn, which goes on on its worker thread. A rerun
-(a click) starts following again within moments. So when nobody has followed the turn
-for a few seconds while the browser session is still connected, the person stopped the
-page: the turn is stopped too, and the page is run again so that it shows the stopped turn
-instead of the last frame of the live one (a spinner and a Stop button that no longer
-stop anything). A closed tab is not connected, and its turn runs to its end.
+The toolbar's Stop ends the script run that follows the turn, not the turn, which goes on
+on its worker thread. A fragment with `run_every` keeps ticking in the browser after that
+Stop (the timer lives in the page, and a stop does not clear it), while the ticks of a
+closed tab never come. So each tick checks when a run last followed the turn: after a few
+seconds without one, the person stopped the page, and the turn is stopped too; the page
+is then run again, so it shows the stopped turn instead of the last frame of the live one.
+A click reruns the page at once and follows again, so it never looks unfollowed. Only
+public Streamlit API is used: `st.fragment(run_every=...)` and `st.rerun()`.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 
-from streamlit import runtime
-from streamlit.runtime import Runtime
-from streamlit.runtime.scriptrunner import get_script_run_ctx
+import streamlit as st
+
+from components.live.view import LiveTurn
+from components.session import session
 
 GRACE_SECONDS = 3.0
-POLL_SECONDS = 0.5
+TICK_SECONDS = 1.0
 
 
-def _this_session() -> tuple[Runtime, str] | None:
-    """The runtime and this browser session's id; None outside a running server."""
-    ctx = get_script_run_ctx(suppress_warning=True)
-    if ctx is None or not runtime.exists():
-        return None
-    return runtime.get_instance(), ctx.session_id
+def unfollowed(live: LiveTurn, now: float, grace: float = GRACE_SECONDS) -> bool:
+    """Nobody has followed the running turn for `grace` seconds."""
+    return not live.handle.done and now - live.followed > grace
 
 
-def session_connected() -> Callable[[], bool] | None:
-    """A check for this browser session's connection; None outside a running server."""
-    session = _this_session()
-    if session is None:
-        return None
-    instance, session_id = session
-    return lambda: instance.is_active_session(session_id) is True
-
-
-def session_rerun() -> Callable[[], None] | None:
-    """A request to run this browser session's page again; None outside a running server.
-
-    Made the way Streamlit reruns a page whose source changed: with the session's last
-    client state (its URL), no widget input, so nothing the person clicked fires again.
-    """
-    session = _this_session()
-    if session is None:
-        return None
-    instance, session_id = session
-
-    def rerun() -> None:
-        info = instance._session_mgr.get_active_session_info(session_id)
-        if info is not None:
-            info.session.request_rerun(info.session._client_state)
-
-    return rerun
-
-
-def watch(
-    done: Callable[[], bool],
-    followed: Callable[[], float],
-    connected: Callable[[], bool],
-    stop: Callable[[], None],
-    grace: float = GRACE_SECONDS,
-    poll: float = POLL_SECONDS,
-    rerun: Callable[[], None] | None = None,
-) -> threading.Thread:
-    """Call `stop` once if the turn is unfollowed for `grace` seconds while connected,
-    then `rerun` (if given) so the page draws the stopped turn."""
-
-    def run() -> None:
-        while not done():
-            time.sleep(poll)
-            if time.monotonic() - followed() > grace and connected():
-                stop()
-                if rerun is not None:
-                    rerun()
-                return
-
-    thread = threading.Thread(target=run, name="turn-follow-watch", daemon=True)
-    thread.start()
-    return thread
+@st.fragment(run_every=TICK_SECONDS)
+def watch_live_turn() -> None:
+    """Drawn with the live turn: stops it once its page stopped following it."""
+    live = session().live
+    if live is not None and unfollowed(live, time.monotonic()):
+        live.handle.stop()
+        st.rerun(scope="app")

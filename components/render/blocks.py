@@ -24,7 +24,7 @@ from components.render.step_view import (
 )
 from components.render.steps import FileMap, render_step
 from components.render.tables import preview_file, render_preview, table_kind
-from services.conversation import UploadedFile
+from services.files.stored import StoredFile
 from services.turn.events import is_app_note
 
 MAX_FALLBACK_JSON = 4000
@@ -36,7 +36,7 @@ class RenderContext:
 
     key: str
     files: FileMap = field(default_factory=FileMap)
-    uploads: Mapping[str, UploadedFile] = field(default_factory=dict)  # by file id
+    uploads: Mapping[str, StoredFile] = field(default_factory=dict)  # by file id
     results: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # by tool_use_id
     steps_expanded: bool = False
     seen_uploads: frozenset[str] = frozenset()  # shown on an earlier message

@@ -13,19 +13,18 @@ from typing import Any
 
 import streamlit as st
 
-from components.conversation_state import STILL_RUNNING_MARK
 from components.render.blocks import (
     RenderContext,
     paired_results,
     render_assistant_blocks,
     render_user_blocks,
 )
+from components.render.marks import STILL_RUNNING_MARK
 from components.render.steps import FileMap
-from services.conversation import Conversation, UploadedFile
-from services.turn.events import OutputFile, is_app_note
-
-HISTORY_WINDOW = 20
-WINDOW_KEY = "history_window"
+from components.session import HISTORY_WINDOW, session
+from services.conversation import Conversation
+from services.files.stored import StoredFile
+from services.turn.events import is_app_note
 
 
 @dataclass(frozen=True)
@@ -50,12 +49,12 @@ def exchanges(messages: Sequence[dict[str, Any]]) -> list[Exchange]:
     return groups
 
 
-def uploads_by_id(conversation: Conversation) -> dict[str, UploadedFile]:
+def uploads_by_id(conversation: Conversation) -> dict[str, StoredFile]:
     return {u.file_id: u for u in list(conversation.uploads.values())}
 
 
 def file_map(outputs: Mapping[str, Any]) -> FileMap:
-    return FileMap(ready={k: v for k, v in dict(outputs).items() if isinstance(v, OutputFile)})
+    return FileMap(ready={k: v for k, v in dict(outputs).items() if isinstance(v, StoredFile)})
 
 
 def _content(message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -92,7 +91,7 @@ def render_history(
     person's message itself when it got no answer).
     """
     groups = exchanges(messages)
-    window = int(st.session_state.get(WINDOW_KEY, HISTORY_WINDOW))
+    window = session().window
     hidden = max(len(groups) - window, 0)
     if hidden:
         st.button(
@@ -110,14 +109,14 @@ def render_history(
 
 
 def _widen_window(window: int) -> None:
-    st.session_state[WINDOW_KEY] = window + HISTORY_WINDOW
+    session().window = window + HISTORY_WINDOW
 
 
 def _render_exchange(
     group: Exchange,
     messages: Sequence[dict[str, Any]],
     files: FileMap,
-    uploads: Mapping[str, UploadedFile],
+    uploads: Mapping[str, StoredFile],
     first_seen: Mapping[str, int],
     steps_expanded: bool,
     marks: Mapping[int, str],

@@ -2,8 +2,8 @@
 
 Downloads serve the exact bytes from the app's own store. They are deferred (the bytes
 are read only when clicked) and do not rerun the page (`on_click="ignore"`). On the chat
-page the bytes are read through the store for the person signed in (st.session_state
-[FILES_KEY]), so a file that is not theirs cannot be served. Types a browser could
+page the bytes are read through the store for the person signed in (the page session's
+`files`), so a file that is not theirs cannot be served. Types a browser could
 execute (HTML, SVG) are offered as downloads only, never rendered.
 """
 
@@ -19,7 +19,8 @@ from PIL import Image
 
 from components.render.format import NAME_LENGTH, escape_markdown, human_size, short_name
 from components.render.tables import preview_file, render_preview, table_kind
-from services.turn.events import OutputFile
+from components.session import session
+from services.files.stored import StoredFile
 
 # Raster images shown inline, with the format st.image must keep them in (no re-encode:
 # "auto" would turn an RGB PNG into a JPEG on every rerun). "auto" keeps a GIF a GIF;
@@ -50,7 +51,6 @@ _ICONS = {
     ".md": ":material/article:",
 }
 # Set by the page on every run: the store's files, read for the person signed in.
-FILES_KEY = "_owned_files"
 _TABLE_ICON = ":material/table:"
 _IMAGE_ICON = ":material/image:"
 _DEFAULT_ICON = ":material/draft:"
@@ -100,7 +100,7 @@ def stored_reader(file_id: str, path: Path) -> Callable[[], bytes]:
     The reader is taken now: the download runs later, off the script thread, where the
     session is out of reach. Drawn outside the chat page (no store), the blob is read.
     """
-    files: FileReader | None = st.session_state.get(FILES_KEY)
+    files: FileReader | None = session().files
     if files is None:
         return reader(path)
 
@@ -138,7 +138,7 @@ def download_button(
     )
 
 
-def render_output_file(file: OutputFile, key: str) -> None:
+def render_output_file(file: StoredFile, key: str) -> None:
     """An image inline, a table preview, or an icon; then the download button."""
     if not file.path.exists():
         st.warning(f"{escape_markdown(short_name(file.name))} is no longer in the app's store.")
@@ -149,7 +149,7 @@ def render_output_file(file: OutputFile, key: str) -> None:
     download_button(file.name, file.size, file.file_id, file.path, file.mime_type, f"{key}-dl")
 
 
-def _render_inline(file: OutputFile, key: str) -> bool:
+def _render_inline(file: StoredFile, key: str) -> bool:
     """Show an image or a table preview; False when the file is neither (or unreadable)."""
     fmt = image_format(file.name, file.mime_type)
     kind = table_kind(file.name, file.mime_type)

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from services.turn.blocks import RESULT_TOOLS, STEP_TOOLS, step_result
+from services.turn.blocks import step_result
 from services.turn.events import EditorResult, ExecutionResult, StepResult, StepTool, ToolError
+from services.turn.tools import RESULT_TOOLS, STEP_TOOLS
 
 # The runner's tables: a block the stream reads as a step is drawn as one.
 RESULT_BLOCK_TYPES = frozenset(RESULT_TOOLS)

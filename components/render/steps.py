@@ -25,7 +25,8 @@ from components.render.step_view import (
     running_title,
     step_title,
 )
-from services.turn.events import EditorResult, ExecutionResult, OutputFile, ToolError
+from services.files.stored import StoredFile
+from services.turn.events import EditorResult, ExecutionResult, ToolError
 
 FETCHING = ":material/downloading: Fetching an output file…"
 
@@ -34,7 +35,7 @@ FETCHING = ":material/downloading: Fetching an output file…"
 class FileMap:
     """Produced files by file id, and the ids that could not be fetched (with why)."""
 
-    ready: Mapping[str, OutputFile] = field(default_factory=dict)
+    ready: Mapping[str, StoredFile] = field(default_factory=dict)
     failed: Mapping[str, str] = field(default_factory=dict)
     pending: bool = False  # a live turn may still be fetching files
 

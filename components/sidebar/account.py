@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from components.render.format import escape_markdown
-from services.store import LOCAL_OWNER
+from services.conversations import LOCAL_OWNER
 
 
 @dataclass(frozen=True)

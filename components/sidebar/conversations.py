@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components.render.format import escape_markdown
-from services.store import ConversationRow
+from components.session import WidgetKey
+from services.conversations import ConversationRow
 
-SEARCH_KEY = "history_search"
 UNTITLED = "Untitled conversation"
 LABEL_LENGTH = 40
 
@@ -36,13 +36,13 @@ def menu_key(conversation_id: str) -> str:
 
 
 def search_text() -> str:
-    return str(st.session_state.get(SEARCH_KEY) or "").strip()
+    return str(st.session_state.get(WidgetKey.SEARCH) or "").strip()
 
 
 def render_search() -> None:
     st.text_input(
         "Search conversations",
-        key=SEARCH_KEY,
+        key=WidgetKey.SEARCH,
         placeholder="Words in titles and messages",
         icon=":material/search:",
     )

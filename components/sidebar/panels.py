@@ -10,38 +10,36 @@ from typing import Any
 
 import streamlit as st
 
-from components.backend import PASTED_KEY, Credentials
+from components.app_services import Credentials
 from components.render.files import download_button
 from components.render.format import escape_markdown, human_size, short_id, when
 from components.render.notices import Notice
+from components.session import WidgetKey, session
 from services.conversation import Conversation
+from services.files.stored import StoredFile
 from services.pricing import TokenCounts, count_code_executions, estimate_container_cost
-from services.turn.events import OutputFile
 
-MODEL_KEY = "model"
-STEPS_EXPANDED_KEY = "steps_expanded"
-KEY_INPUT = "api_key_input"
 SIDE_NAME = 24  # characters of a file name that fit a sidebar button on one line
 _ORIGINS = {"secrets": ".streamlit/secrets.toml", "environment": "the environment"}
 
 
 def _take_pasted_key() -> None:
     # Moved out of the widget so the text box can be cleared; never logged or stored.
-    key = str(st.session_state.get(KEY_INPUT) or "").strip()
-    st.session_state[KEY_INPUT] = ""
+    key = str(st.session_state.get(WidgetKey.API_KEY_INPUT) or "").strip()
+    st.session_state[WidgetKey.API_KEY_INPUT] = ""
     if key:
-        st.session_state[PASTED_KEY] = key
+        session().pasted_key = key
 
 
 def _forget_key() -> None:
-    st.session_state.pop(PASTED_KEY, None)
+    session().pasted_key = None
 
 
 def render_key_section(creds: Credentials | None) -> None:
     if creds is None:
         st.text_input(
             "Anthropic API key",
-            key=KEY_INPUT,
+            key=WidgetKey.API_KEY_INPUT,
             type="password",
             on_change=_take_pasted_key,
             placeholder="sk-ant-…",
@@ -60,13 +58,13 @@ def render_key_section(creds: Credentials | None) -> None:
 
 def render_model_picker(models: list[str], current: str, disabled: bool) -> str:
     options = models if current in models else [current, *models]
-    if st.session_state.get(MODEL_KEY) not in options:
-        st.session_state[MODEL_KEY] = current
-    return str(st.selectbox("Model", options, key=MODEL_KEY, disabled=disabled))
+    if st.session_state.get(WidgetKey.MODEL) not in options:
+        st.session_state[WidgetKey.MODEL] = current
+    return str(st.selectbox("Model", options, key=WidgetKey.MODEL, disabled=disabled))
 
 
 def render_settings(on_new: Callable[[], None], busy: bool) -> bool:
-    expanded = st.toggle("Show code steps expanded", key=STEPS_EXPANDED_KEY)
+    expanded = st.toggle("Show code steps expanded", key=WidgetKey.STEPS_EXPANDED)
     st.button(
         "New conversation",
         key="new_conversation",
@@ -103,9 +101,9 @@ def render_files(conversation: Conversation, limit_bytes: int) -> None:
         )
 
 
-def produced_in_order(conversation: Conversation) -> list[OutputFile]:
+def produced_in_order(conversation: Conversation) -> list[StoredFile]:
     """The files the code made, in the order the steps made them (not download order)."""
-    outputs = [f for f in dict(conversation.outputs).values() if isinstance(f, OutputFile)]
+    outputs = [f for f in dict(conversation.outputs).values() if isinstance(f, StoredFile)]
     order = _produced_order(list(conversation.messages))
     return sorted(outputs, key=lambda f: order.get(f.file_id, len(order)))
 

@@ -16,8 +16,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import anthropic
 
 from services.files.blobs import BlobStore
+from services.files.stored import FileDirection, StoredFile
 from services.files.uploads import sanitize_filename
-from services.turn.events import OutputFile, OutputFileFailed, OutputFileReady, TurnEvent
+from services.turn.events import OutputFileFailed, OutputFileReady, TurnEvent
 from services.turn.failures import classify
 
 MAX_PARALLEL_DOWNLOADS = 8
@@ -28,7 +29,7 @@ DOWNLOAD_RETRIES = 2
 
 def download_output(
     client: anthropic.Anthropic, blobs: BlobStore, file_id: str, step_id: str
-) -> OutputFile:
+) -> StoredFile:
     """Fetch one file's metadata and bytes into the blob store."""
     files = client.with_options(max_retries=DOWNLOAD_RETRIES).files
     meta = files.retrieve_metadata(file_id)
@@ -36,13 +37,14 @@ def download_output(
     digest, path = blobs.put(data)
     name = sanitize_filename(meta.filename or file_id, meta.mime_type or "")
     mime_type = meta.mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return OutputFile(
+    return StoredFile(
         file_id=file_id,
         name=name,
         mime_type=mime_type,
         size=len(data),
         sha256=digest,
         path=path,
+        direction=FileDirection.PRODUCED,
         step_id=step_id,
     )
 
@@ -64,7 +66,7 @@ class OutputFetcher:
         self._lock = threading.Lock()
         self._futures: list[Future[None]] = []
         self._pool = ThreadPoolExecutor(MAX_PARALLEL_DOWNLOADS, thread_name_prefix="download")
-        self.files: dict[str, OutputFile] = {}
+        self.files: dict[str, StoredFile] = {}
 
     def fetch(self, step_id: str, file_ids: Iterable[str]) -> None:
         for file_id in file_ids:
@@ -85,7 +87,7 @@ class OutputFetcher:
             self.files[file_id] = output
         self._emit(OutputFileReady(output))
 
-    def wait(self, cancel_pending: bool = False) -> dict[str, OutputFile]:
+    def wait(self, cancel_pending: bool = False) -> dict[str, StoredFile]:
         """Block until every started download has ended; then the pool is shut down."""
         self._pool.shutdown(wait=True, cancel_futures=cancel_pending)
         with self._lock:

@@ -17,8 +17,9 @@ from pathlib import PurePath
 
 import anthropic
 
-from services.conversation import Attachment, UploadedFile
+from services.conversation import Attachment
 from services.files.blobs import BlobStore, sha256_of
+from services.files.stored import FileDirection, StoredFile
 from services.settings import API_FILE_LIMIT_BYTES
 
 MAX_NAME_LENGTH = 255
@@ -34,7 +35,7 @@ class FileTooLarge(Exception):
 class PreparedUpload:
     """An attachment ready to go: its uploaded file and the name the person gave it."""
 
-    file: UploadedFile
+    file: StoredFile
     given_name: str
     reused: bool
 
@@ -101,24 +102,25 @@ def unique_name(name: str, taken: set[str]) -> str:
 
 def upload_file(
     client: anthropic.Anthropic, blobs: BlobStore, name: str, attachment: Attachment
-) -> UploadedFile:
+) -> StoredFile:
     """Upload one file and keep its bytes in the blob store."""
     digest, path = blobs.put(attachment.data)
     meta = client.files.upload(file=(name, attachment.data, attachment.mime_type))
-    return UploadedFile(
+    return StoredFile(
         file_id=meta.id,
         name=name,
         mime_type=attachment.mime_type,
         size=len(attachment.data),
         sha256=digest,
         path=path,
+        direction=FileDirection.UPLOADED,
     )
 
 
 def prepare_uploads(
     attachments: Sequence[Attachment],
-    known: dict[str, UploadedFile],
-    upload: Callable[[str, Attachment], UploadedFile],
+    known: dict[str, StoredFile],
+    upload: Callable[[str, Attachment], StoredFile],
 ) -> list[PreparedUpload]:
     """One entry per attachment: same bytes reuse one upload; `known` (by sha256) is updated.
 

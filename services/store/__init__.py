@@ -6,42 +6,44 @@
 
 from services.store.content import title_from_blocks
 from services.store.errors import (
+    BytesMissing,
     ConversationNotFound,
     FileNotFound,
     MessageNotFound,
     MigrationError,
     NotFoundError,
     StoreError,
+    StoreUnavailable,
 )
 from services.store.records import (
     LOCAL_OWNER,
     ConversationRow,
     FileDirection,
-    FileRow,
     MessageRow,
     MessageStatus,
-    NewFile,
     Role,
+    StoredFile,
 )
 from services.store.restore import to_conversation
 from services.store.store import Store, open_store
 
 __all__ = [
     "LOCAL_OWNER",
+    "BytesMissing",
     "ConversationNotFound",
     "ConversationRow",
     "FileDirection",
     "FileNotFound",
-    "FileRow",
     "MessageNotFound",
     "MessageRow",
     "MessageStatus",
     "MigrationError",
-    "NewFile",
     "NotFoundError",
     "Role",
     "Store",
     "StoreError",
+    "StoreUnavailable",
+    "StoredFile",
     "open_store",
     "title_from_blocks",
     "to_conversation",

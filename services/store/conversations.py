@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from services.store import content as content_rules
+import services.store.content as content_rules
 from services.store.db import utc_now
 from services.store.errors import ConversationNotFound, MessageNotFound
 from services.store.records import ConversationRow, MessageRow, MessageStatus, Role

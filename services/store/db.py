@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
+from services.store.errors import StoreUnavailable
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 _WRITE_OPTION = "store_write"
 
@@ -89,9 +91,18 @@ def is_postgres(connection: Connection) -> bool:
 
 
 @contextmanager
+def _reachable() -> Iterator[None]:
+    """The database's own "cannot connect" errors, as the store's StoreUnavailable."""
+    try:
+        yield
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+        raise StoreUnavailable("the database is unreachable") from exc
+
+
+@contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A transaction that will write: committed on success, rolled back on error."""
-    with engine.connect() as connection:
+    with _reachable(), engine.connect() as connection:
         connection.execution_options(**{_WRITE_OPTION: True})
         with connection.begin():
             yield connection
@@ -100,7 +111,7 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 @contextmanager
 def read_transaction(engine: Engine) -> Iterator[Connection]:
     """A read-only transaction, so several reads see one consistent snapshot."""
-    with engine.connect() as connection, connection.begin():
+    with _reachable(), engine.connect() as connection, connection.begin():
         yield connection
 
 

@@ -26,5 +26,13 @@ class FileNotFound(NotFoundError):
     pass
 
 
+class StoreUnavailable(StoreError):
+    """The database cannot be reached (stopped, restarting, or the network is down)."""
+
+
+class BytesMissing(StoreError):
+    """A file row was to be recorded for bytes the blob store does not hold."""
+
+
 class MigrationError(StoreError):
     """The database's recorded migrations do not match the code's list."""

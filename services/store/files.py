@@ -7,17 +7,15 @@ removing the last reference to the same bytes on another server cannot interleav
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, Row
 
 from services.files.blobs import BlobStore, sha256_of
+from services.files.stored import FileDirection, StoredFile
 from services.store.content import without_nul
 from services.store.conversations import lock_conversation
 from services.store.db import advisory_lock, utc_now, write_transaction
-from services.store.errors import StoreError
-from services.store.records import FileDirection, FileRow, NewFile
+from services.store.errors import BytesMissing, StoreError
 from services.store.schema import conversations, files
 
 
@@ -25,19 +23,18 @@ def _blob_lock(connection: Connection, digest: str) -> None:
     advisory_lock(connection, f"assistant.store.blob.{digest}")
 
 
-def to_file_row(row: Row, blobs: BlobStore) -> FileRow:
-    return FileRow(
-        id=row.id,
-        conversation_id=row.conversation_id,
-        direction=FileDirection(row.direction),
+def to_stored_file(row: Row, blobs: BlobStore) -> StoredFile:
+    return StoredFile(
+        file_id=row.id,
         name=row.name,
         mime_type=row.mime_type,
         size=int(row.size),
         sha256=row.sha256,
-        message_position=row.message_position,
+        # Rows name their bytes; the digest gives the same place for one that does not.
+        path=blobs.path_for(row.blob_key or row.sha256),
+        direction=FileDirection(row.direction),
         step_id=row.step_id,
-        path=None if row.blob_key is None else blobs.path_for(row.blob_key),
-        created_at=row.created_at,
+        message_position=row.message_position,
     )
 
 
@@ -46,43 +43,68 @@ def _select_file(connection: Connection, file_id: str) -> Row | None:
 
 
 def insert_file(
-    connection: Connection, blobs: BlobStore, conversation_id: str, new: NewFile
-) -> FileRow:
-    """Record a file and keep its bytes; recording the same id again returns the first row."""
+    connection: Connection,
+    blobs: BlobStore,
+    conversation_id: str,
+    file: StoredFile,
+    data: bytes | None = None,
+) -> StoredFile:
+    """Record a file; the same id again returns the first row.
+
+    Its bytes are `data` when given (written here, under the digest's lock), else they
+    must be in the blob store already, under `file.sha256`.
+    """
     lock_conversation(connection, conversation_id)
-    existing = _select_file(connection, new.id)
+    existing = _select_file(connection, file.file_id)
     if existing is not None and existing.conversation_id != conversation_id:
-        raise StoreError(f"file {new.id} belongs to another conversation")
-    digest, _path = _put_locked(connection, blobs, new.data)
+        raise StoreError(f"file {file.file_id} belongs to another conversation")
+    if data is None:
+        _check_bytes(connection, blobs, file)
+    else:
+        _put_locked(connection, blobs, file, data)
     if existing is not None:
-        return to_file_row(existing, blobs)
+        return to_stored_file(existing, blobs)
     connection.execute(
         files.insert().values(
-            id=new.id,
+            id=file.file_id,
             conversation_id=conversation_id,
-            direction=str(FileDirection(new.direction)),
-            name=without_nul(new.name),
-            mime_type=without_nul(new.mime_type),
-            size=len(new.data),
-            sha256=digest,
-            message_position=new.message_position,
-            step_id=new.step_id,
-            blob_key=digest,
+            direction=str(FileDirection(file.direction)),
+            name=without_nul(file.name),
+            mime_type=without_nul(file.mime_type),
+            size=file.size,
+            sha256=file.sha256,
+            message_position=file.message_position,
+            step_id=file.step_id,
+            blob_key=file.sha256,
             created_at=utc_now(),
         )
     )
-    return to_file_row(_select_file(connection, new.id), blobs)
+    return to_stored_file(_select_file(connection, file.file_id), blobs)
 
 
-def _put_locked(connection: Connection, blobs: BlobStore, data: bytes) -> tuple[str, Path]:
+def _check_bytes(connection: Connection, blobs: BlobStore, file: StoredFile) -> None:
+    """The file's bytes must be in the blob store, whole, while the row is recorded.
+
+    Checked under the digest's lock, so another server releasing the same bytes cannot
+    remove them between this check and the row that keeps them.
+    """
+    _blob_lock(connection, file.sha256)
+    path = blobs.path_for(file.sha256)
+    if not path.exists() or path.stat().st_size != file.size:
+        raise BytesMissing(f"the bytes of file {file.file_id} are not in the file store")
+
+
+def _put_locked(connection: Connection, blobs: BlobStore, file: StoredFile, data: bytes) -> None:
     digest = sha256_of(data)
+    if digest != file.sha256 or len(data) != file.size:
+        raise StoreError(f"the bytes given for file {file.file_id} are not its bytes")
     _blob_lock(connection, digest)
     path = blobs.path_for(digest)
     # A copy of another length was cut short (a crash before its bytes reached the disk):
     # replace it rather than keep serving it under this digest.
     if path.exists() and path.stat().st_size != len(data):
         blobs.delete(digest)
-    return blobs.put(data)
+    blobs.put(data)
 
 
 def owned_files_query(owner: str) -> sa.Select:

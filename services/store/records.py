@@ -4,29 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
-from pathlib import Path
 from typing import Any
+
+from services.conversation import MessageStatus, Role
+from services.files.stored import FileDirection, StoredFile
+
+__all__ = [
+    "LOCAL_OWNER",
+    "ConversationRow",
+    "FileDirection",
+    "MessageRow",
+    "MessageStatus",
+    "Role",
+    "StoredFile",
+]
 
 # The owner of every conversation when the app runs without authentication (single user).
 LOCAL_OWNER = "local"
-
-
-class Role(StrEnum):
-    USER = "user"
-    ASSISTANT = "assistant"
-
-
-class MessageStatus(StrEnum):
-    IN_PROGRESS = "in_progress"  # the recorder is still writing it (or its server went away)
-    COMPLETE = "complete"
-    STOPPED = "stopped"  # the person pressed Stop
-    FAILED = "failed"  # an error ended the turn
-
-
-class FileDirection(StrEnum):
-    UPLOADED = "uploaded"  # the person attached it
-    PRODUCED = "produced"  # code execution made it
 
 
 @dataclass(frozen=True)
@@ -65,31 +59,3 @@ class MessageRow:
         if self.role is Role.ASSISTANT and self.model is not None:
             message["model"] = self.model
         return message
-
-
-@dataclass(frozen=True)
-class FileRow:
-    id: str  # the Files API file id
-    conversation_id: str
-    direction: FileDirection
-    name: str
-    mime_type: str
-    size: int
-    sha256: str
-    message_position: int | None  # the turn that attached or produced it
-    step_id: str | None  # the server_tool_use id of the code step that produced it
-    path: Path | None  # where its bytes are; None when the app holds no copy
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class NewFile:
-    """A file to record, with its bytes (kept in the blob store under their sha256)."""
-
-    id: str
-    direction: FileDirection
-    name: str
-    mime_type: str
-    data: bytes
-    message_position: int | None = None
-    step_id: str | None = None

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from services.conversation import Conversation
 from services.files.blobs import BlobStore
+from services.files.stored import FileDirection, StoredFile
 from services.settings import Settings
 from services.store import conversations as conv
 from services.store import files as file_rows
@@ -24,15 +25,7 @@ from services.store.content import clean_title, normalise_content
 from services.store.db import create_store_engine, read_transaction, utc_now, write_transaction
 from services.store.errors import ConversationNotFound, FileNotFound
 from services.store.migrations import migrate
-from services.store.records import (
-    ConversationRow,
-    FileDirection,
-    FileRow,
-    MessageRow,
-    MessageStatus,
-    NewFile,
-    Role,
-)
+from services.store.records import ConversationRow, MessageRow, MessageStatus, Role
 from services.store.restore import to_conversation
 from services.store.schema import conversations
 
@@ -168,28 +161,34 @@ class Store:
 
     # --- files -------------------------------------------------------------------------
 
-    def add_file(self, conversation_id: str, file: NewFile) -> FileRow:
-        """Record an uploaded or produced file and keep its bytes; idempotent per file id."""
-        with write_transaction(self.engine) as connection:
-            return file_rows.insert_file(connection, self.blobs, conversation_id, file)
+    def add_file(
+        self, conversation_id: str, file: StoredFile, data: bytes | None = None
+    ) -> StoredFile:
+        """Record an uploaded or produced file; idempotent per file id.
 
-    def list_files(self, conversation_id: str, owner: str) -> list[FileRow]:
+        Without `data` its bytes must be in the blob store already (under its sha256);
+        with it, they are written there.
+        """
+        with write_transaction(self.engine) as connection:
+            return file_rows.insert_file(connection, self.blobs, conversation_id, file, data)
+
+    def list_files(self, conversation_id: str, owner: str) -> list[StoredFile]:
         """The conversation's files by turn, in the order they were recorded."""
         with read_transaction(self.engine) as connection:
             conv.require_owned(connection, conversation_id, owner)
             rows = file_rows.select_files(connection, conversation_id)
-        return [file_rows.to_file_row(row, self.blobs) for row in rows]
+        return [file_rows.to_stored_file(row, self.blobs) for row in rows]
 
-    def get_file(self, file_id: str, owner: str) -> FileRow | None:
+    def get_file(self, file_id: str, owner: str) -> StoredFile | None:
         query = file_rows.owned_files_query(owner).where(file_rows.files.c.id == file_id)
         with read_transaction(self.engine) as connection:
             row = connection.execute(query).first()
-        return None if row is None else file_rows.to_file_row(row, self.blobs)
+        return None if row is None else file_rows.to_stored_file(row, self.blobs)
 
     def read_file(self, file_id: str, owner: str) -> bytes:
         """The file's bytes from the app's own copy."""
         file = self.get_file(file_id, owner)
-        if file is None or file.path is None or not file.path.exists():
+        if file is None or not file.path.exists():
             raise FileNotFound(file_id)
         return file.path.read_bytes()
 
@@ -211,8 +210,8 @@ class Store:
                 return None
             messages = conv.select_messages(connection, conversation_id, 0)
             rows = file_rows.select_files(connection, conversation_id)
-        files = [file_rows.to_file_row(r, self.blobs) for r in rows]
-        return to_conversation(row, messages, files, self.blobs), messages
+        files = [file_rows.to_stored_file(r, self.blobs) for r in rows]
+        return to_conversation(row, messages, files), messages
 
 
 def open_store(settings: Settings, *, run_migrations: bool = True) -> Store:

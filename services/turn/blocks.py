@@ -16,28 +16,16 @@ from services.turn.events import (
     EditorResult,
     ExecutionResult,
     StepResult,
-    StepTool,
     TextDelta,
     ThinkingDelta,
     ToolError,
     TurnEvent,
     UnsupportedBlock,
 )
+from services.turn.tools import RESULT_TOOLS, STEP_TOOLS, StepTool
 
 Block = dict[str, Any]
 
-STEP_TOOLS = {
-    "bash_code_execution": StepTool.BASH,
-    "code_execution": StepTool.PYTHON,
-    "text_editor_code_execution": StepTool.TEXT_EDITOR,
-}
-RESULT_TOOLS = {
-    "bash_code_execution_tool_result": StepTool.BASH,
-    "code_execution_tool_result": StepTool.PYTHON,
-    "text_editor_code_execution_tool_result": StepTool.TEXT_EDITOR,
-}
-# The server_tool_use name of each sub-tool, derived so the two can never disagree.
-TOOL_NAMES = {tool: name for name, tool in STEP_TOOLS.items()}
 # Blocks that need no live event: the page draws them from the record.
 QUIET_BLOCKS = frozenset({"redacted_thinking"})
 

@@ -9,19 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from services.files.stored import StoredFile
+from services.turn.tools import StepTool
+
 if TYPE_CHECKING:
-    from services.conversation import UploadedFile
-
-
-class StepTool(StrEnum):
-    """Which code-execution sub-tool a step used."""
-
-    BASH = "bash"
-    PYTHON = "python"  # server_tool_use name "code_execution" (legacy tool and REPL cells)
-    TEXT_EDITOR = "text_editor"
+    from services.conversation import TurnOutcome
 
 
 class StopReason(StrEnum):
@@ -84,22 +78,6 @@ class ToolError:
 StepResult = ExecutionResult | EditorResult | ToolError
 
 
-# --- files -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OutputFile:
-    """A file the code produced, already downloaded into the app's own store."""
-
-    file_id: str
-    name: str
-    mime_type: str
-    size: int
-    sha256: str
-    path: Path
-    step_id: str
-
-
 # --- events ----------------------------------------------------------------------------
 
 
@@ -142,7 +120,9 @@ class CodeStepFinished:
 
 @dataclass(frozen=True)
 class OutputFileReady:
-    file: OutputFile
+    """A file the code produced, downloaded into the app's own blob store."""
+
+    file: StoredFile
 
 
 @dataclass(frozen=True)
@@ -191,13 +171,68 @@ class ContainerReset:
 
 
 @dataclass(frozen=True)
+class TokenCounts:
+    input: int = 0
+    output: int = 0
+    cache_read: int = 0
+    cache_write_5m: int = 0
+    cache_write_1h: int = 0
+
+    @property
+    def cache_write(self) -> int:
+        return self.cache_write_5m + self.cache_write_1h
+
+    @property
+    def prompt(self) -> int:
+        return self.input + self.cache_read + self.cache_write
+
+    @property
+    def total(self) -> int:
+        return self.prompt + self.output
+
+    def __add__(self, other: TokenCounts) -> TokenCounts:
+        return TokenCounts(
+            self.input + other.input,
+            self.output + other.output,
+            self.cache_read + other.cache_read,
+            self.cache_write_5m + other.cache_write_5m,
+            self.cache_write_1h + other.cache_write_1h,
+        )
+
+
+@dataclass(frozen=True)
 class Usage:
+    """A turn's tokens (every response of it added up) and what they cost."""
+
     model: str
-    input_tokens: int
-    output_tokens: int
-    cache_read_tokens: int
-    cache_write_tokens: int
+    counts: TokenCounts
     cost_usd: float | None  # None: the model is not in the price table
+
+    @property
+    def input_tokens(self) -> int:
+        return self.counts.input
+
+    @property
+    def output_tokens(self) -> int:
+        return self.counts.output
+
+    @property
+    def cache_read_tokens(self) -> int:
+        return self.counts.cache_read
+
+    @property
+    def cache_write_tokens(self) -> int:
+        return self.counts.cache_write
+
+    @property
+    def priced_usd(self) -> float:
+        """What the turn cost in dollars, as far as the price table knows."""
+        return self.cost_usd or 0.0
+
+    @property
+    def unpriced_tokens(self) -> int:
+        """Tokens of a model the price table does not know (their cost is not in dollars)."""
+        return 0 if self.cost_usd is not None else self.counts.total
 
 
 @dataclass(frozen=True)
@@ -215,7 +250,7 @@ class UserMessageReady:
 class FileUploaded:
     """An attachment reached the Files API (or was found already uploaded)."""
 
-    file: UploadedFile
+    file: StoredFile
 
 
 @dataclass(frozen=True)
@@ -240,6 +275,15 @@ class TurnFinished:
     # Plain words about how the turn ended when the stop reason alone does not say it
     # (the pause_turn cap was hit, the answer was cut at max_tokens, a refusal); else "".
     message: str = ""
+    outcome: TurnOutcome | None = None  # what the turn adds to its conversation
+
+
+@dataclass(frozen=True)
+class SaveStatus:
+    """Whether the store holds the turn so far; sent when that changes."""
+
+    saved: bool
+    message: str = ""
 
 
 TurnEvent = (
@@ -261,6 +305,7 @@ TurnEvent = (
     | BlockCompleted
     | TurnError
     | TurnFinished
+    | SaveStatus
 )
 
 

@@ -12,10 +12,14 @@ import queue
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import httpx2
 
 from services.turn.events import TurnEvent, TurnFinished
+
+if TYPE_CHECKING:
+    from services.turn.saving import TurnSaver
 
 
 def shut_connection(response: httpx2.Response) -> None:
@@ -42,6 +46,7 @@ class TurnHandle:
         self._done = threading.Event()
         self._lock = threading.Lock()
         self._abort: Callable[[], None] | None = None
+        self.saver: TurnSaver | None = None  # the turn's writes to the store, if it is stored
 
     # --- consumer side -----------------------------------------------------------------
 
@@ -69,8 +74,13 @@ class TurnHandle:
 
     @property
     def done(self) -> bool:
-        """True once the conversation holds the turn's result."""
+        """True once the turn has ended (its last writes are in the store or pending)."""
         return self._done.is_set()
+
+    @property
+    def saved(self) -> bool:
+        """False while the store lacks part of the turn (it could not be reached)."""
+        return self.saver is None or (self.saver.state.saved and not self.saver.pending)
 
     # --- worker side -------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from services.turn.tools import CODE_TOOLS
+
 Block = dict[str, Any]
 Message = dict[str, Any]
 
@@ -39,15 +41,7 @@ UNFINISHED_MESSAGE = "The step did not finish: the turn ended before its result 
 
 # server_tool_use name -> (result block type, error content type), as the SDK params name them.
 _ERROR_FORMS: dict[str, tuple[str, str]] = {
-    "bash_code_execution": (
-        "bash_code_execution_tool_result",
-        "bash_code_execution_tool_result_error",
-    ),
-    "code_execution": ("code_execution_tool_result", "code_execution_tool_result_error"),
-    "text_editor_code_execution": (
-        "text_editor_code_execution_tool_result",
-        "text_editor_code_execution_tool_result_error",
-    ),
+    **{tool.name: (tool.result_type, tool.error_type) for tool in CODE_TOOLS},
     "web_search": ("web_search_tool_result", "web_search_tool_result_error"),
     "web_fetch": ("web_fetch_tool_result", "web_fetch_tool_result_error"),
     "tool_search_tool_regex": ("tool_search_tool_result", "tool_search_tool_result_error"),

@@ -4,11 +4,12 @@
     handle = runner.start(conversation, "Chart these sales", [Attachment("sales.csv", data)])
     for event in handle.events():   # or handle.get(timeout=0.05) from a page loop
         ...
-    # handle.done: the conversation now holds the turn (messages, container, files, cost)
+    # the last event, TurnFinished, carries the turn's outcome
 
 Each turn runs on its own worker thread, which reads the HTTP stream and feeds the
-handle's queue. The consumer can go away at any time; the turn still runs to its end and
-updates the conversation. `handle.stop()` closes the stream at once.
+handle's queue. Given a store (`store=`), the worker writes each change there before it
+publishes the event. The consumer can go away at any time; the turn still runs to its
+end and is stored. `handle.stop()` closes the stream at once.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from services.conversation import Attachment, Conversation
 from services.files.blobs import BlobStore
 from services.models import code_execution_models
 from services.settings import Settings
+from services.store import Store
 from services.turn.failures import RetryPolicy
 from services.turn.handle import TurnHandle
 from services.turn.job import TurnJob
+from services.turn.saving import FLUSH_SECONDS, TurnSaver
 
 __all__ = ["TurnHandle", "TurnRunner"]
 
@@ -37,6 +40,7 @@ class TurnRunner:
         blobs: BlobStore,
         *,
         retry_policy: RetryPolicy | None = None,
+        flush_seconds: float = FLUSH_SECONDS,
     ) -> None:
         # The runner retries message calls and uploads itself, so the page can show each
         # wait; SDK retries on top would multiply the attempts and wait silently.
@@ -45,11 +49,20 @@ class TurnRunner:
         self._settings = settings
         self._blobs = blobs
         self._policy = retry_policy or RetryPolicy.from_settings(settings)
+        self._flush_seconds = flush_seconds
 
     def start(
-        self, conversation: Conversation, text: str, attachments: Sequence[Attachment] = ()
+        self,
+        conversation: Conversation,
+        text: str,
+        attachments: Sequence[Attachment] = (),
+        *,
+        store: Store | None = None,
     ) -> TurnHandle:
-        """Start a turn on a worker thread; one turn at a time per conversation."""
+        """Start a turn on a worker thread; one turn at a time per conversation.
+
+        With `store`, the conversation (already in it) gets the turn as it streams.
+        """
         handle = TurnHandle()
         job = TurnJob(
             self._client,
@@ -61,6 +74,11 @@ class TurnRunner:
             tuple(attachments),
             handle,
         )
+        if store is not None:
+            job.saver = TurnSaver(
+                store, conversation.id, conversation.model, job.buffer.content, self._flush_seconds
+            )
+            handle.saver = job.saver
         worker = threading.Thread(target=job.run, name=f"turn-{conversation.id[:8]}", daemon=True)
         worker.start()
         return handle

@@ -10,6 +10,7 @@ from typing import Any
 from streamlit.proto.Block_pb2 import Block
 from streamlit.testing.v1 import AppTest
 
+from components.session import SESSION_KEY, PageSession
 from components.sidebar.conversations import menu_key
 from fake_anthropic import (
     CodeStep,
@@ -21,6 +22,8 @@ from fake_anthropic import (
     sales_chart_png,
     sales_csv,
 )
+from services.conversation import Conversation
+from services.settings import load_settings
 
 STEP = Block.Expandable.STEP
 
@@ -57,9 +60,20 @@ def new_app() -> AppTest:
     return app
 
 
+def page_session(app: AppTest) -> PageSession:
+    """The page's session object; made here as the page makes it when there is none yet."""
+    try:
+        return app.session_state[SESSION_KEY]
+    except KeyError:
+        settings = load_settings()
+        made = PageSession(settings, Conversation(model=settings.model))
+        app.session_state[SESSION_KEY] = made
+        return made
+
+
 def follow_briefly(app: AppTest, seconds: float = 0.5) -> None:
     """Let a run return while the turn waits (a held step, a retry) instead of following on."""
-    app.session_state["_follow_idle_seconds"] = seconds
+    page_session(app).follow_idle_seconds = seconds
 
 
 def rerun_until(app: AppTest, shown, tries: int = 100) -> None:
@@ -131,7 +145,7 @@ WAIT_SECONDS = 15
 
 
 def stop_live(app: AppTest) -> None:
-    live = app.session_state.get("live_turn", None) if app.session_state else None
+    live = page_session(app).live
     if live is not None:
         live.handle.stop()  # never leave a worker streaming after the test
 

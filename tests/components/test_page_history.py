@@ -27,6 +27,7 @@ from tests.components.support import (
     open_menu,
     own_markdown,
     page_failed,
+    page_session,
     rerun_until,
     restore,
     running_step,
@@ -315,7 +316,7 @@ def test_a_second_tab_waits_for_the_answer_being_written_then_goes_on_from_it(
     assert other.chat_input(key="composer").value == "second tab asks"  # given back
 
     fake_api.release("step")
-    at.session_state["_follow_idle_seconds"] = None
+    page_session(at).follow_idle_seconds = None
     at.run()
     send(other, "second tab asks")
     assert not other.exception

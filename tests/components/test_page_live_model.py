@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from components.live.model import STATUS, LiveModel, StepSegment, TextSegment
 from components.live.view import LiveTurn, Prompt
-from components.live.watch import watch
+from components.live.watch import unfollowed
 from components.render.format import (
     duration,
     escape_markdown,
@@ -18,6 +18,7 @@ from components.render.format import (
     when,
 )
 from components.render.step_view import StepView, clip, result_of, step_title
+from services.files.stored import FileDirection, StoredFile
 from services.turn.events import (
     CodeStepFinished,
     CodeStepInput,
@@ -25,7 +26,6 @@ from services.turn.events import (
     EditorResult,
     ErrorKind,
     ExecutionResult,
-    OutputFile,
     OutputFileReady,
     Retrying,
     StepTool,
@@ -111,8 +111,10 @@ def test_clip_cuts_by_lines_and_characters() -> None:
 # --- folding live events --------------------------------------------------------------------
 
 
-def output_file(file_id: str, step_id: str) -> OutputFile:
-    return OutputFile(file_id, "chart.png", "image/png", 3, "0" * 64, Path("/nowhere"), step_id)
+def output_file(file_id: str, step_id: str) -> StoredFile:
+    return StoredFile(
+        file_id, "chart.png", "image/png", 3, "0" * 64, Path("/nowhere"), step_id=step_id
+    )
 
 
 def test_events_fold_into_segments_by_block_index() -> None:
@@ -173,46 +175,28 @@ def test_pull_stops_at_the_end_of_the_turn() -> None:
 # --- stopping a turn its open page no longer follows ---------------------------------------
 
 
-def test_an_unfollowed_turn_of_a_connected_page_is_stopped() -> None:
-    stopped = threading.Event()
-    watch(lambda: False, lambda: 0.0, lambda: True, stopped.set, grace=0.01, poll=0.01)
-    assert stopped.wait(timeout=10)
+def test_a_running_turn_nobody_followed_for_the_grace_time_counts_as_unfollowed() -> None:
+    live = LiveTurn(TurnHandle(), Prompt("hi"), base_len=0)
+    assert not unfollowed(live, live.followed + 1.0, grace=3.0)  # a run followed it just now
+    assert unfollowed(live, live.followed + 3.5, grace=3.0)  # the page's run was stopped
 
 
-def test_a_stopped_turn_reruns_its_page_after_the_stop() -> None:
-    calls: list[str] = []
-    rerun = threading.Event()
-
-    def rerun_page() -> None:
-        calls.append("rerun")
-        rerun.set()
-
-    watch(
-        lambda: False,
-        lambda: 0.0,
-        lambda: True,
-        lambda: calls.append("stop"),
-        grace=0.01,
-        poll=0.01,
-        rerun=rerun_page,
-    )
-    assert rerun.wait(timeout=10)
-    assert calls == ["stop", "rerun"]
+def test_a_finished_turn_is_never_stopped_for_being_unfollowed() -> None:
+    handle = TurnHandle()
+    handle.finish(TurnFinished(StopReason.END_TURN, ()))
+    live = LiveTurn(handle, Prompt("hi"), base_len=0)
+    assert not unfollowed(live, live.followed + 3600.0)
 
 
-def test_a_closed_page_lets_its_turn_finish() -> None:
-    checks: list[bool] = []
-    stopped = threading.Event()
-
-    def connected() -> bool:
-        checks.append(False)
-        return False
-
-    thread = watch(
-        lambda: len(checks) >= 5, lambda: 0.0, connected, stopped.set, grace=0.01, poll=0.01
-    )
-    thread.join(timeout=10)
-    assert not thread.is_alive() and not stopped.is_set()
+def test_following_the_turn_again_keeps_it_running() -> None:
+    handle = TurnHandle()
+    handle.emit(TextDelta(0, "a"))
+    live = LiveTurn(handle, Prompt("hi"), base_len=0)
+    live.followed -= 10.0  # the run that followed it was stopped ten seconds ago
+    live.pull(wait=0.01)  # a new run reads the turn again, as a click would make it
+    view_followed = time.monotonic()
+    live.followed = view_followed
+    assert not unfollowed(live, view_followed + 1.0)
 
 
 # --- labels ---------------------------------------------------------------------------------
@@ -238,17 +222,29 @@ def test_sidebar_lists_produced_files_in_the_order_the_steps_made_them(tmp_path:
     from components.sidebar.panels import limit_text, produced_in_order
     from services.conversation import Conversation
 
-    def made(file_id: str) -> OutputFile:
-        return OutputFile(file_id, f"{file_id}.png", "image/png", 1, "0" * 64, tmp_path, "s")
+    def made(file_id: str) -> StoredFile:
+        return StoredFile(
+            file_id,
+            f"{file_id}.png",
+            "image/png",
+            1,
+            "0" * 64,
+            tmp_path,
+            FileDirection.PRODUCED,
+            "s",
+        )
 
     def result(*file_ids: str) -> dict:
         content = [{"type": "bash_code_execution_output", "file_id": f} for f in file_ids]
         return {"type": "bash_code_execution_result", "content": content}
 
     blocks = [{"type": "bash_code_execution_tool_result", "content": result(i)} for i in "abc"]
-    conversation = Conversation(model="m", messages=[{"role": "assistant", "content": blocks}])
     # Downloads finish in any order: the dict holds them as they arrived.
-    conversation.outputs = {i: made(i) for i in ("c", "live", "a", "b")}
+    conversation = Conversation(
+        model="m",
+        messages=[{"role": "assistant", "content": blocks}],
+        outputs={i: made(i) for i in ("c", "live", "a", "b")},
+    )
     assert [f.file_id for f in produced_in_order(conversation)] == ["a", "b", "c", "live"]
     assert limit_text(200 * 1024 * 1024) == "200 MB" and limit_text(1536) == "1.5 KB"
 

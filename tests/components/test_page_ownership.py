@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.backend import OwnedFiles
+from components.app_services import OwnedFiles
 from components.sidebar.account import owner_id
 from components.sidebar.conversations import menu_key
 from fake_anthropic import FakeAnthropic, Text, Turn

@@ -17,9 +17,8 @@ from streamlit.testing.v1 import AppTest
 
 from components.render.files import reader
 from fake_anthropic import sales_chart_png, sales_csv
-from services.conversation import UploadedFile
 from services.files.blobs import BlobStore
-from services.turn.events import OutputFile
+from services.files.stored import StoredFile
 from tests.components.support import step_boxes
 
 
@@ -70,9 +69,9 @@ def bash(stdout: str = "", stderr: str = "", code: int = 0, files: tuple[str, ..
 
 def output(
     tmp_path: Path, name: str, data: bytes, mime: str, file_id: str = "file_1"
-) -> OutputFile:
+) -> StoredFile:
     digest, path = BlobStore(tmp_path).put(data)
-    return OutputFile(file_id, name, mime, len(data), digest, path, "s1")
+    return StoredFile(file_id, name, mime, len(data), digest, path, step_id="s1")
 
 
 # --- steps ----------------------------------------------------------------------------------
@@ -395,9 +394,9 @@ def test_deferred_download_reads_the_exact_stored_bytes(tmp_path: Path) -> None:
 # --- the person's messages ------------------------------------------------------------------
 
 
-def upload(tmp_path: Path, file_id: str, name: str, data: bytes, mime: str) -> UploadedFile:
+def upload(tmp_path: Path, file_id: str, name: str, data: bytes, mime: str) -> StoredFile:
     digest, path = BlobStore(tmp_path).put(data)
-    return UploadedFile(file_id, name, mime, len(data), digest, path)
+    return StoredFile(file_id, name, mime, len(data), digest, path)
 
 
 def test_user_message_hides_app_notes_and_shows_attachments(tmp_path: Path) -> None:
@@ -439,15 +438,11 @@ def draw_history(exchanges):
     from components.render.conversation import render_history
     from services.conversation import Conversation
 
-    conversation = st.session_state.setdefault("c", Conversation(model="m"))
-    if not conversation.messages:
-        for i in range(exchanges):
-            conversation.messages.append(
-                {"role": "user", "content": [{"type": "text", "text": f"q{i}"}]}
-            )
-            conversation.messages.append(
-                {"role": "assistant", "content": [{"type": "text", "text": f"a{i}"}]}
-            )
+    messages = []
+    for i in range(exchanges):
+        messages.append({"role": "user", "content": [{"type": "text", "text": f"q{i}"}]})
+        messages.append({"role": "assistant", "content": [{"type": "text", "text": f"a{i}"}]})
+    conversation = st.session_state.setdefault("c", Conversation(model="m", messages=messages))
     render_history(conversation, conversation.messages, steps_expanded=False)
 
 

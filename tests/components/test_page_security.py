@@ -21,6 +21,7 @@ from starlette.routing import Route
 import app
 from fake_anthropic import CodeStep, FakeAnthropic, Fault, OutFile, Text, Turn, sales_chart_png
 from tests.browser.harness import AppServer, app_environment
+from tests.components.support import page_session
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -206,11 +207,11 @@ def test_a_pasted_key_is_sent_to_the_api_and_kept_nowhere_else(
     for record in caplog.records:
         assert key not in formatter.format(record), f"the key was logged by {record.name}"
     assert key not in _page_text(at._tree), "the key was sent to the browser"
-    assert at.session_state["pasted_api_key"] == key
+    assert page_session(at).pasted_key == key
 
 
 def test_credentials_never_show_the_key_in_their_repr():
-    from components.backend import Credentials
+    from components.app_services import Credentials
 
     creds = Credentials("sk-ant-secret-value", None, "sidebar")
     assert "sk-ant-secret-value" not in repr(creds)

@@ -28,6 +28,7 @@ from tests.components.support import (
     follow_briefly,
     new_app,
     own_markdown,
+    page_session,
     rerun_until,
     running_step,
     sales_turn,
@@ -188,14 +189,14 @@ def test_run_counter_counts_script_runs(at: AppTest, fake_api: FakeAnthropic) ->
     at.run()
     at.run()
     assert at.sidebar.caption[-1].value == "run 2"
-    assert at.session_state["_runs"] == 2
+    assert page_session(at).runs == 2
 
 
 def test_download_serves_the_stored_bytes(at: AppTest, fake_api: FakeAnthropic, env: Path) -> None:
     fake_api.enqueue(sales_turn())
     at.run()
     send(at, "Chart my sales")
-    conversation = at.session_state["conversation"]
+    conversation = page_session(at).conversation
     chart = next(f for f in conversation.outputs.values() if f.name == "sales_chart.png")
     assert chart.path.read_bytes() == sales_chart_png()
     assert chart.path.is_relative_to(env)
@@ -262,7 +263,7 @@ def test_retrying_shows_the_wait_then_the_answer(at: AppTest, fake_api: FakeAnth
     waiting = assistant(at).warning[0].value
     assert "Retrying in" in waiting and "attempt 2" in waiting and "429" in waiting
     assert [b.key for b in at.button if b.key == "stop_turn"] == ["stop_turn"]
-    at.session_state["_follow_idle_seconds"] = None
+    page_session(at).follow_idle_seconds = None
     at.run()
     assert assistant(at).markdown[0].value == "Made it."
     assert not at.warning
@@ -274,7 +275,7 @@ def test_api_down_says_it_cannot_reach_the_api(
     with FakeAnthropic() as gone:
         closed = gone.base_url  # the port is free again once the server stops
     monkeypatch.setenv("ANTHROPIC_BASE_URL", closed)
-    at.session_state["_settings"] = dataclasses.replace(load_settings(), max_retries=1)
+    page_session(at).settings = dataclasses.replace(load_settings(), max_retries=1)
     at.run()
     send(at, "hello")
     assert not at.exception
@@ -286,13 +287,13 @@ def test_container_reset_is_announced(at: AppTest, fake_api: FakeAnthropic) -> N
     fake_api.enqueue(Turn((CodeStep("bash", {"command": "echo 1"}, stdout="1\n"),)))
     at.run()
     send(at, "first")
-    old = at.session_state["conversation"].container_id
+    old = page_session(at).conversation.container_id
     fake_api.enqueue(Fault(400, "invalid_request_error", f"container {old} has expired"))
     fake_api.enqueue(Turn((Text("Fresh start."),)))
     send(at, "second")
     assert not at.exception
     assert "The code environment was reset" in at.warning[0].value
-    assert at.session_state["conversation"].container_id != old
+    assert page_session(at).conversation.container_id != old
     assert any("environment was reset" in w.value for w in at.sidebar.warning)
     assert assistant(at).markdown[0].value == "Fresh start."
 
@@ -324,7 +325,7 @@ def test_stop_while_a_step_runs_keeps_what_was_streamed(
     assert step_boxes(answer)[0].label == "Running Python (interrupted)"
     assert "Stopped" in at.info[0].value
     assert not [b for b in at.button if b.key == "stop_turn"]
-    assert "never sent" not in str(at.session_state["conversation"].messages)
+    assert "never sent" not in str(page_session(at).conversation.messages)
 
 
 def test_a_message_sent_during_a_turn_waits_for_it(at: AppTest, fake_api: FakeAnthropic) -> None:
@@ -341,7 +342,7 @@ def test_a_message_sent_during_a_turn_waits_for_it(at: AppTest, fake_api: FakeAn
     assert any("sent when this answer ends" in c.value for c in assistant(at).caption)
     assert len(fake_api.message_requests()) == 1
     fake_api.release("step")
-    at.session_state["_follow_idle_seconds"] = None
+    page_session(at).follow_idle_seconds = None
     at.run()
     assert not at.exception
     said = [m.markdown[0].value for m in at.chat_message]
@@ -359,7 +360,7 @@ def test_a_message_the_api_never_got_can_be_sent_again(
     composer.upload("sales.csv", sales_csv(), "text/csv").run()
     assert not at.exception
     assert at.error  # what went wrong, in plain words
-    assert at.session_state["conversation"].messages == []
+    assert not page_session(at).conversation.messages
     unsent = user_message(at)
     assert unsent.markdown[0].value == "Use this file"
     assert fake_api.message_requests() == []

@@ -19,6 +19,7 @@ from services.turn.events import (
     StepTool,
     StopReason,
     TextDelta,
+    TokenCounts,
     TurnFinished,
     Usage,
 )
@@ -127,7 +128,7 @@ def test_the_printer_separates_streamed_text_from_lines() -> None:
         TextDelta(0, "there."),
         CodeStepInput("s", StepTool.PYTHON, {"code": "print(1)"}, complete=True),
         CodeStepFinished("s", StepTool.PYTHON, ExecutionResult("1\n", "oops\n", 1), 1),
-        Usage("claude-imaginary", 10, 5, 0, 0, None),
+        Usage("claude-imaginary", TokenCounts(10, 5), None),
         TurnFinished(StopReason.END_TURN, ()),
     ):
         printer.show(event)

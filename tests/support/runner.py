@@ -52,13 +52,44 @@ def read_all(handle: TurnHandle, timeout: float = EVENT_TIMEOUT) -> list[TurnEve
             return events
 
 
+class Followed:
+    """A conversation as a test follows it, turn by turn: the snapshot after each turn.
+
+    The runner never changes the conversation it is given; `run_turn` replaces `current`
+    with the next snapshot (made from the turn's outcome) once the turn has finished.
+    Attributes read through to the current snapshot.
+    """
+
+    def __init__(self, **fields: Any) -> None:
+        self.current = Conversation(**fields)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.current, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "current":
+            object.__setattr__(self, name, value)
+        else:  # a test changes the conversation (its model, say) before the next turn
+            self.current = dataclasses.replace(self.current, **{name: value})
+
+    def take(self, events: Sequence[TurnEvent]) -> None:
+        outcome = finished(events).outcome
+        assert outcome is not None
+        self.current = self.current.after(outcome)
+
+
 def run_turn(
     runner: TurnRunner,
-    conversation: Conversation,
+    conversation: Conversation | Followed,
     text: str,
     attachments: Sequence[Attachment] = (),
 ) -> list[TurnEvent]:
-    return read_all(runner.start(conversation, text, attachments))
+    followed = conversation if isinstance(conversation, Followed) else None
+    snapshot = followed.current if followed is not None else conversation
+    events = read_all(runner.start(snapshot, text, attachments))
+    if followed is not None:
+        followed.take(events)
+    return events
 
 
 def of_type(events: Sequence[TurnEvent], kind: type[E]) -> list[E]:

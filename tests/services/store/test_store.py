@@ -6,11 +6,11 @@ import json
 import sqlite3
 import threading
 from datetime import UTC
+from pathlib import Path
 
 import pytest
 
 from fake_anthropic.validation import validate_history
-from services.conversation import UploadedFile
 from services.files.blobs import sha256_of
 from services.settings import load_settings
 from services.store import (
@@ -19,12 +19,12 @@ from services.store import (
     FileNotFound,
     MessageNotFound,
     MessageStatus,
-    NewFile,
     Role,
+    StoredFile,
     StoreError,
     open_store,
 )
-from services.turn.events import APP_NOTE_PREFIX, OutputFile
+from services.turn.events import APP_NOTE_PREFIX
 from services.turn.repair import repair_history
 
 # The fixtures this module uses, bound here so pytest finds them (no plugin needed).
@@ -40,24 +40,31 @@ def text(value: str) -> dict:
     return {"type": "text", "text": value}
 
 
+def new_file(file_id: str, data: bytes, **fields) -> tuple[StoredFile, bytes]:
+    """A file to record and its bytes, for `store.add_file(conversation_id, *new_file(...))`."""
+    digest = sha256_of(data)
+    path = Path("/nowhere") / digest  # the store says where the bytes are
+    return StoredFile(file_id, size=len(data), sha256=digest, path=path, **fields), data
+
+
 def upload(file_id: str, data: bytes = CSV, name: str = "sales.csv", position: int = 0):
-    return NewFile(
-        id=file_id,
+    return new_file(
+        file_id,
+        data,
         direction=FileDirection.UPLOADED,
         name=name,
         mime_type="text/csv",
-        data=data,
         message_position=position,
     )
 
 
 def produced(file_id: str, data: bytes = PNG, step_id: str = "srvtoolu_01", position: int = 1):
-    return NewFile(
-        id=file_id,
+    return new_file(
+        file_id,
+        data,
         direction=FileDirection.PRODUCED,
         name="chart.png",
         mime_type="image/png",
-        data=data,
         message_position=position,
         step_id=step_id,
     )
@@ -315,10 +322,10 @@ def test_search_terms_are_only_ever_text(store, term):
 def test_hostile_ids_titles_and_names_are_only_ever_text(store):
     hostile = "x' OR '1'='1'; DROP TABLE files; --"
     mine = _conversation_with(store, ALICE, "private numbers")
-    store.add_file(mine.id, upload("file_alice"))
+    store.add_file(mine.id, *upload("file_alice"))
     renamed = store.rename(mine.id, ALICE, hostile)
     assert renamed.title == hostile
-    named = store.add_file(mine.id, upload("file_named", name=f"{hostile}.csv"))
+    named = store.add_file(mine.id, *upload("file_named", name=f"{hostile}.csv"))
     assert named.name == f"{hostile}.csv" and store.blobs.root in named.path.parents
     for owner in (BOB, hostile, "' OR ''='"):
         assert store.get_conversation(mine.id, owner) is None
@@ -355,8 +362,8 @@ def test_app_notes_are_not_searchable(store):
 
 def test_nobody_reaches_another_persons_conversation_by_id(store):
     mine = _conversation_with(store, ALICE, "private numbers")
-    store.add_file(mine.id, upload("file_alice"))
-    store.add_file(mine.id, produced("file_alice_png"))
+    store.add_file(mine.id, *upload("file_alice"))
+    store.add_file(mine.id, *produced("file_alice_png"))
     theirs = _conversation_with(store, BOB, "bob's numbers")
 
     assert store.get_conversation(mine.id, BOB) is None
@@ -394,8 +401,8 @@ def test_nobody_reaches_another_persons_conversation_by_id(store):
 
 def test_files_record_their_turn_step_and_bytes(store):
     conversation = _conversation_with(store, ALICE, "chart this")
-    uploaded = store.add_file(conversation.id, upload("file_csv"))
-    output = store.add_file(conversation.id, produced("file_png"))
+    uploaded = store.add_file(conversation.id, *upload("file_csv"))
+    output = store.add_file(conversation.id, *produced("file_png"))
 
     assert uploaded.direction is FileDirection.UPLOADED and uploaded.step_id is None
     assert output.direction is FileDirection.PRODUCED
@@ -409,38 +416,38 @@ def test_files_record_their_turn_step_and_bytes(store):
 
 def test_recording_a_file_twice_keeps_one_row(store):
     conversation = _conversation_with(store, ALICE, "chart this")
-    first = store.add_file(conversation.id, produced("file_png"))
-    again = store.add_file(conversation.id, produced("file_png"))
+    first = store.add_file(conversation.id, *produced("file_png"))
+    again = store.add_file(conversation.id, *produced("file_png"))
     assert again == first
     assert len(store.list_files(conversation.id, ALICE)) == 1
     other = _conversation_with(store, ALICE, "another")
     with pytest.raises(StoreError):
-        store.add_file(other.id, produced("file_png"))
+        store.add_file(other.id, *produced("file_png"))
 
 
 def test_missing_bytes_are_put_back_when_a_file_is_recorded_again(store):
     conversation = _conversation_with(store, ALICE, "chart this")
-    row = store.add_file(conversation.id, produced("file_png"))
+    row = store.add_file(conversation.id, *produced("file_png"))
     row.path.unlink()
     with pytest.raises(FileNotFound):
         store.read_file("file_png", ALICE)
-    store.add_file(conversation.id, produced("file_png"))
+    store.add_file(conversation.id, *produced("file_png"))
     assert store.read_file("file_png", ALICE) == PNG
 
 
 def test_bytes_cut_short_are_replaced_when_a_file_is_recorded_again(store):
     conversation = _conversation_with(store, ALICE, "chart this")
-    row = store.add_file(conversation.id, produced("file_png"))
+    row = store.add_file(conversation.id, *produced("file_png"))
     row.path.write_bytes(PNG[:3])  # what a crash before the bytes reached the disk leaves
     other = _conversation_with(store, BOB, "same chart")
-    store.add_file(other.id, produced("file_bob_png"))
+    store.add_file(other.id, *produced("file_bob_png"))
     assert store.read_file("file_png", ALICE) == PNG
     assert store.read_file("file_bob_png", BOB) == PNG
 
 
 def test_names_with_odd_characters_are_kept_as_text(store):
     conversation = _conversation_with(store, ALICE, "nul \x00 inside")
-    row = store.add_file(conversation.id, upload("file_odd", name="../../etc/pa\x00sswd.csv"))
+    row = store.add_file(conversation.id, *upload("file_odd", name="../../etc/pa\x00sswd.csv"))
     assert row.name == "../../etc/passwd.csv"
     assert store.blobs.root in row.path.parents
     [message] = store.load_messages(conversation.id, ALICE)
@@ -453,8 +460,8 @@ def test_names_with_odd_characters_are_kept_as_text(store):
 
 def test_delete_removes_rows_and_returns_the_api_file_ids(store):
     conversation = _conversation_with(store, ALICE, "chart this")
-    store.add_file(conversation.id, produced("file_png"))
-    store.add_file(conversation.id, upload("file_csv"))
+    store.add_file(conversation.id, *produced("file_png"))
+    store.add_file(conversation.id, *upload("file_csv"))
     png_path = store.get_file("file_png", ALICE).path
 
     assert store.delete(conversation.id, ALICE) == ["file_csv", "file_png"]
@@ -469,8 +476,8 @@ def test_delete_removes_rows_and_returns_the_api_file_ids(store):
 def test_bytes_another_file_uses_stay_until_the_last_one_goes(store):
     alice = _conversation_with(store, ALICE, "chart this")
     bob = _conversation_with(store, BOB, "same data")
-    store.add_file(alice.id, upload("file_alice", data=CSV))
-    store.add_file(bob.id, upload("file_bob", data=CSV))
+    store.add_file(alice.id, *upload("file_alice", data=CSV))
+    store.add_file(bob.id, *upload("file_bob", data=CSV))
     path = store.get_file("file_bob", BOB).path
 
     store.delete(alice.id, ALICE)
@@ -485,13 +492,13 @@ def test_bytes_survive_a_delete_racing_another_persons_upload(store, store_setti
     try:
         for round_number in range(4):
             alice = _conversation_with(store, ALICE, f"round {round_number}")
-            store.add_file(alice.id, upload(f"file_alice_{round_number}", data=CSV))
+            store.add_file(alice.id, *upload(f"file_alice_{round_number}", data=CSV))
             bob = _conversation_with(other, BOB, f"round {round_number}")
             _run_together(
                 [
                     lambda alice=alice: store.delete(alice.id, ALICE),
                     lambda bob=bob, n=round_number: other.add_file(
-                        bob.id, upload(f"file_bob_{n}", data=CSV)
+                        bob.id, *upload(f"file_bob_{n}", data=CSV)
                     ),
                 ]
             )
@@ -534,9 +541,9 @@ def _full_conversation(store):
         "user",
         [text("Chart this"), {"type": "container_upload", "file_id": "file_csv"}],
     )
-    store.add_file(conversation.id, upload("file_csv"))
+    store.add_file(conversation.id, *upload("file_csv"))
     store.append_message(conversation.id, "assistant", ASSISTANT_TURN, model=MODEL)
-    store.add_file(conversation.id, produced("file_png"))
+    store.add_file(conversation.id, *produced("file_png"))
     store.update_container(conversation.id, "container_011", "2026-10-22T10:15:04Z")
     store.add_cost(conversation.id, 0.5, unpriced_tokens=12)
     return conversation
@@ -547,31 +554,33 @@ def test_a_stored_conversation_becomes_the_runners_conversation(store):
     conversation = store.load_conversation(stored.id, ALICE)
 
     assert conversation.id == stored.id and conversation.model == MODEL
-    assert conversation.messages == [
+    assert conversation.messages == (
         {
             "role": "user",
             "content": [text("Chart this"), {"type": "container_upload", "file_id": "file_csv"}],
         },
         {"role": "assistant", "content": ASSISTANT_TURN, "model": MODEL},
-    ]
+    )
     assert conversation.container_id == "container_011"
     assert conversation.container_expires_at == "2026-10-22T10:15:04Z"
     assert conversation.container_last_used is not None
     assert conversation.cost_usd == pytest.approx(0.5) and conversation.unpriced_tokens == 12
 
     upload_row = store.get_file("file_csv", ALICE)
-    assert conversation.uploads == {
-        sha256_of(CSV): UploadedFile(
+    assert dict(conversation.uploads) == {
+        sha256_of(CSV): StoredFile(
             file_id="file_csv",
             name="sales.csv",
             mime_type="text/csv",
             size=len(CSV),
             sha256=sha256_of(CSV),
             path=upload_row.path,
+            direction=FileDirection.UPLOADED,
+            message_position=0,
         )
     }
     output = conversation.outputs["file_png"]
-    assert isinstance(output, OutputFile)
+    assert output.direction is FileDirection.PRODUCED
     assert (output.name, output.step_id, output.sha256) == (
         "chart.png",
         "srvtoolu_01",
@@ -611,7 +620,7 @@ def test_the_default_database_is_a_file_in_the_data_dir(tmp_path):
     settings = load_settings({"ASSISTANT_DATA_DIR": str(tmp_path / "data")})
     with open_store(settings) as opened:
         conversation = _conversation_with(opened, "local", "hello")
-        opened.add_file(conversation.id, upload("file_csv"))
+        opened.add_file(conversation.id, *upload("file_csv"))
     assert (tmp_path / "data" / "assistant.db").is_file()
     assert (tmp_path / "data" / "files" / sha256_of(CSV)[:2] / sha256_of(CSV)).is_file()
 

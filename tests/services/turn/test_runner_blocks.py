@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from services.turn.blocks import start_events, step_result, stop_events
+from services.turn.buffer import TurnBuffer, parse_partial
 from services.turn.events import (
     BlockCompleted,
     CodeStepFinished,
@@ -23,7 +24,7 @@ from services.turn.events import (
     TurnEvent,
     UnsupportedBlock,
 )
-from services.turn.stream import StreamFailed, StreamReader, parse_partial
+from services.turn.stream import StreamFailed, StreamReader
 
 
 def result(block_type: str, content: dict[str, Any]) -> dict[str, Any]:
@@ -143,9 +144,22 @@ def stop(index: int) -> dict[str, Any]:
     return {"type": "content_block_stop", "index": index}
 
 
+def reader_after(earlier: int, recorder: Recorder, steps: dict) -> StreamReader:
+    """A reader of a response that follows `earlier` blocks of the same turn."""
+    buffer = TurnBuffer()
+    for index in range(earlier):
+        buffer.open(index, {"type": "text", "text": f"earlier {index}"})
+        buffer.close(index)
+    return StreamReader(buffer, recorder, steps)
+
+
+def response_blocks(reader: StreamReader) -> list[dict[str, Any]]:
+    return reader.buffer.content()[reader.offset :]
+
+
 def test_reader_rebuilds_blocks_and_emits_events_with_turn_indices() -> None:
     recorder, steps = Recorder(), {}
-    reader = StreamReader(offset=5, emit=recorder, steps=steps)
+    reader = reader_after(5, recorder, steps)
     call = {"type": "server_tool_use", "id": "srv_1", "name": "bash_code_execution", "input": {}}
     feed(
         reader,
@@ -170,12 +184,12 @@ def test_reader_rebuilds_blocks_and_emits_events_with_turn_indices() -> None:
          "usage": {"output_tokens": 9}},
         {"type": "message_stop"},
     )  # fmt: skip
-    assert reader.content() == [
+    assert response_blocks(reader) == [
         {"type": "thinking", "thinking": "hmm", "signature": "sig"},
         {"type": "text", "text": "Hello"},
         {**call, "input": {"command": "ls -la"}},
     ]
-    thinking, text, tool = reader.content()
+    thinking, text, tool = response_blocks(reader)
     assert recorder.events == [
         ThinkingDelta(5, "hmm"),
         BlockCompleted(5, thinking),
@@ -198,19 +212,19 @@ def test_reader_rebuilds_blocks_and_emits_events_with_turn_indices() -> None:
 
 
 def test_reader_keeps_a_block_cut_off_mid_input() -> None:
-    reader = StreamReader(0, Recorder(), {})
+    reader = reader_after(0, Recorder(), {})
     call = {"type": "server_tool_use", "id": "s", "name": "code_execution", "input": {}}
     feed(
         reader,
         start(0, call),
         delta(0, {"type": "input_json_delta", "partial_json": '{"code": "pri'}),
     )
-    assert reader.content() == [{**call, "input": {"code": "pri"}}]
+    assert response_blocks(reader) == [{**call, "input": {"code": "pri"}}]
     assert not reader.finished
 
 
 def test_reader_raises_on_an_error_event() -> None:
-    reader = StreamReader(0, Recorder(), {})
+    reader = reader_after(0, Recorder(), {})
     error = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
     with pytest.raises(StreamFailed) as caught:
         reader.feed("error", json.dumps(error))
@@ -219,8 +233,8 @@ def test_reader_raises_on_an_error_event() -> None:
 
 def test_reader_keeps_unknown_blocks_raw_for_the_record() -> None:
     recorder = Recorder()
-    reader = StreamReader(0, recorder, {})
+    reader = reader_after(0, recorder, {})
     odd = {"type": "future_block", "payload": {"a": [1, 2]}, "text": None}
     feed(reader, start(0, odd), stop(0))
-    assert reader.content() == [odd]
+    assert response_blocks(reader) == [odd]
     assert recorder.events == [UnsupportedBlock(0, "future_block"), BlockCompleted(0, odd)]

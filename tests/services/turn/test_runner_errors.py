@@ -40,6 +40,7 @@ from services.turn.failures import RetryPolicy
 from services.turn.handle import TurnHandle
 from tests.support.runner import (
     EVENT_TIMEOUT,
+    Followed,
     finished,
     make_runner,
     of_type,
@@ -72,7 +73,7 @@ def test_a_wrong_key_says_so(tmp_path: Path) -> None:
     with FakeAnthropic(api_key="the-right-key") as fake:
         client = anthropic.Anthropic(api_key="a-wrong-key", base_url=fake.base_url, max_retries=0)
         runner, _ = make_runner(client, tmp_path)
-        conversation = Conversation(model=MODEL)
+        conversation = Followed(model=MODEL)
         error = only_error(run_turn(runner, conversation, "hi"))
         assert error.kind == ErrorKind.AUTHENTICATION
         assert "API key" in error.message
@@ -94,7 +95,7 @@ def test_client_errors_show_the_apis_message_without_retrying(
     fake_api: FakeAnthropic, runner, fault: Fault, kind: str
 ) -> None:
     fake_api.enqueue(fault)
-    events = run_turn(runner, Conversation(model=MODEL), "hi")
+    events = run_turn(runner, Followed(model=MODEL), "hi")
     error = only_error(events)
     assert error.kind == ErrorKind(kind)
     assert fault.message in error.message
@@ -106,7 +107,7 @@ def test_rate_limits_honour_retry_after(fake_api: FakeAnthropic, runner) -> None
     fake_api.enqueue(
         Fault(429, "rate_limit_error", "slow down", retry_after=7), Turn((Text("ok"),))
     )
-    events = run_turn(runner, Conversation(model=MODEL), "hi")
+    events = run_turn(runner, Followed(model=MODEL), "hi")
     [retry] = of_type(events, Retrying)
     assert retry.delay_seconds == 7 and retry.attempt == 1
     assert "rate_limit_error" in retry.reason and "429" in retry.reason
@@ -120,7 +121,7 @@ def test_overload_and_server_errors_back_off_then_succeed(fake_api: FakeAnthropi
         Fault(500, "api_error", "Internal server error"),
         Turn((Text("ok"),)),
     )
-    events = run_turn(runner, Conversation(model=MODEL), "hi")
+    events = run_turn(runner, Followed(model=MODEL), "hi")
     first, second = of_type(events, Retrying)
     assert "529" in first.reason and "500" in second.reason
     assert (first.attempt, second.attempt) == (1, 2)
@@ -131,7 +132,7 @@ def test_overload_and_server_errors_back_off_then_succeed(fake_api: FakeAnthropi
 
 def test_a_retry_after_beyond_the_limit_gives_up_at_once(fake_api: FakeAnthropic, runner) -> None:
     fake_api.enqueue(Fault(429, "rate_limit_error", "quota", retry_after=120))
-    events = run_turn(runner, Conversation(model=MODEL), "hi")
+    events = run_turn(runner, Followed(model=MODEL), "hi")
     error = only_error(events)
     assert error.kind == ErrorKind.RATE_LIMITED
     assert "120 s" in error.message and "60 s" in error.message
@@ -140,7 +141,7 @@ def test_a_retry_after_beyond_the_limit_gives_up_at_once(fake_api: FakeAnthropic
 
 def test_retries_end_with_a_clear_error(fake_api: FakeAnthropic, runner) -> None:
     fake_api.enqueue(*[Fault(529, "overloaded_error", "Overloaded")] * 4)
-    events = run_turn(runner, Conversation(model=MODEL), "hi")
+    events = run_turn(runner, Followed(model=MODEL), "hi")
     error = only_error(events)
     assert error.kind == ErrorKind.OVERLOADED and "4 attempts" in error.message
     assert len(of_type(events, Retrying)) == 3
@@ -153,7 +154,7 @@ def test_an_unreachable_api_is_a_connection_error(tmp_path: Path) -> None:
         port = sock.getsockname()[1]
     client = anthropic.Anthropic(api_key="k", base_url=f"http://127.0.0.1:{port}", max_retries=0)
     runner, _ = make_runner(client, tmp_path)
-    events = run_turn(runner, Conversation(model=MODEL), "hi")
+    events = run_turn(runner, Followed(model=MODEL), "hi")
     error = only_error(events)
     assert error.kind == ErrorKind.CONNECTION
     assert [r.reason for r in of_type(events, Retrying)] == ["connection error"] * 3
@@ -161,7 +162,7 @@ def test_an_unreachable_api_is_a_connection_error(tmp_path: Path) -> None:
 
 def test_a_drop_before_any_content_is_retried(fake_api: FakeAnthropic, runner) -> None:
     fake_api.enqueue(Turn((Drop(),)), Turn((Text("second time lucky"),)))
-    events = run_turn(runner, Conversation(model=MODEL), "hi")
+    events = run_turn(runner, Followed(model=MODEL), "hi")
     assert len(of_type(events, Retrying)) == 1
     assert streamed_text(events) == "second time lucky"
     assert finished(events).stop_reason == StopReason.END_TURN
@@ -171,7 +172,7 @@ def test_an_error_event_mid_stream_ends_the_turn_and_keeps_the_text(
     fake_api: FakeAnthropic, runner
 ) -> None:
     fake_api.enqueue(Turn((Text("Half an answer"), StreamError("overloaded_error", "Overloaded"))))
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     events = run_turn(runner, conversation, "hi")
     error = only_error(events)
     assert error.kind == ErrorKind.STREAM and "Overloaded" in error.message
@@ -184,7 +185,7 @@ def test_an_overload_event_before_any_content_is_retried(fake_api: FakeAnthropic
     fake_api.enqueue(
         Turn((StreamError("overloaded_error", "Overloaded"),)), Turn((Text("second try"),))
     )
-    events = run_turn(runner, Conversation(model=MODEL), "hi")
+    events = run_turn(runner, Followed(model=MODEL), "hi")
     [retry] = of_type(events, Retrying)
     assert retry.reason == "overloaded_error (in the stream)"
     assert of_type(events, TurnError) == [] and streamed_text(events) == "second try"
@@ -193,7 +194,7 @@ def test_an_overload_event_before_any_content_is_retried(fake_api: FakeAnthropic
 
 def test_an_error_event_waiting_cannot_cure_ends_the_turn(fake_api: FakeAnthropic, runner) -> None:
     fake_api.enqueue(Turn((StreamError("invalid_request_error", "bad block"),)))
-    events = run_turn(runner, Conversation(model=MODEL), "hi")
+    events = run_turn(runner, Followed(model=MODEL), "hi")
     assert only_error(events).kind == ErrorKind.STREAM and of_type(events, Retrying) == []
     assert len(fake_api.message_requests()) == 1
 
@@ -203,7 +204,7 @@ def test_a_dropped_connection_mid_stream_keeps_the_partial_text(
 ) -> None:
     fake_api.enqueue(Turn((Text("Streamed before the drop"), CodeStep("bash", {"command": "ls"}))))
     fake_api.enqueue(Turn((Text("Partial"), Drop())))
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     run_turn(runner, conversation, "first")
     events = run_turn(runner, conversation, "second")
     error = only_error(events)
@@ -219,12 +220,13 @@ def test_a_dropped_connection_mid_stream_keeps_the_partial_text(
 
 def test_stop_closes_the_stream_before_the_next_event(fake_api: FakeAnthropic, runner) -> None:
     fake_api.enqueue(Turn((Text("Before the pause. "), Hold("gate"), Text("After the pause."))))
-    conversation = Conversation(model=MODEL)
-    handle = runner.start(conversation, "hi")
+    conversation = Followed(model=MODEL)
+    handle = runner.start(conversation.current, "hi")
     assert fake_api.wait_held("gate", timeout=EVENT_TIMEOUT)
     seen = read_until(handle, TextDelta)
     handle.stop()
     events = [*seen, *read_all(handle)]  # ends while the fake still holds its next event
+    conversation.take(events)
     assert fake_api.disconnected("gate", timeout=EVENT_TIMEOUT)
     fake_api.release("gate")
     end = finished(events)
@@ -241,12 +243,14 @@ def test_stop_while_code_runs_keeps_a_history_the_api_accepts(
     fake_api.enqueue(
         Turn((Text("Running."), CodeStep("bash", {"command": "sleep 60"}, hold="run")))
     )
-    conversation = Conversation(model=MODEL)
-    handle = runner.start(conversation, "slow")
+    conversation = Followed(model=MODEL)
+    handle = runner.start(conversation.current, "slow")
     assert fake_api.wait_held("run", timeout=EVENT_TIMEOUT)
     seen = read_until(handle, CodeStepStarted)
     handle.stop()
-    end = finished([*seen, *read_all(handle)])
+    events = [*seen, *read_all(handle)]
+    conversation.take(events)
+    end = finished(events)
     fake_api.release("run")
     assert end.stop_reason == StopReason.STOPPED
     assert [b["type"] for b in end.content] == ["text", "server_tool_use"]
@@ -271,17 +275,18 @@ def test_stop_interrupts_a_retry_wait(
 
 def test_a_turn_finishes_even_if_nobody_reads_it(fake_api: FakeAnthropic, runner) -> None:
     fake_api.enqueue(Turn((Text("Nobody watched."),)))
-    conversation = Conversation(model=MODEL)
-    handle = runner.start(conversation, "hi")
+    conversation = Followed(model=MODEL)
+    handle = runner.start(conversation.current, "hi")
     tick = threading.Event()
     for _ in range(int(EVENT_TIMEOUT / 0.01)):  # the page went away: only `done` is polled
         if handle.done:
             break
         tick.wait(0.01)
     assert handle.done
-    assert text_of(conversation.messages[-1]["content"]) == "Nobody watched."
     events = read_all(handle)
     assert isinstance(events[-1], TurnFinished)
+    conversation.take(events)
+    assert text_of(conversation.messages[-1]["content"]) == "Nobody watched."
 
 
 def test_the_runner_retries_itself_whatever_the_clients_own_setting(
@@ -291,7 +296,7 @@ def test_the_runner_retries_itself_whatever_the_clients_own_setting(
     client = anthropic.Anthropic(api_key="test-key", base_url=fake_api.base_url, max_retries=2)
     runner, _ = make_runner(client, tmp_path)
     fake_api.enqueue(Fault(529, "overloaded_error", "Overloaded"), Turn((Text("ok"),)))
-    events = run_turn(runner, Conversation(model=MODEL), "hi")
+    events = run_turn(runner, Followed(model=MODEL), "hi")
     [retry] = of_type(events, Retrying)  # the runner's retry, which the page shows
     assert "529" in retry.reason and retry.attempt == 1
     assert streamed_text(events) == "ok"
@@ -328,7 +333,7 @@ def test_a_failure_inside_the_worker_still_ends_the_turn(tmp_path: Path, caplog)
     http = httpx2.Client(transport=httpx2.MockTransport(answer))
     client = anthropic.Anthropic(api_key="k", base_url="http://api.test", http_client=http)
     runner, _ = make_runner(client, tmp_path)
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     with caplog.at_level(logging.ERROR, logger="services.turn.job"):
         events = run_turn(runner, conversation, "hi")
     error = only_error(events)
@@ -349,7 +354,7 @@ def test_the_api_key_never_reaches_the_logs(
         Fault(529, "overloaded_error", "Overloaded"),
         Turn((Text("Here."), CodeStep("bash", {"command": "plot"}, files=(chart,)))),
     )
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     with caplog.at_level(logging.DEBUG):  # the SDK's and httpx2's own debug logs included
         run_turn(runner, conversation, "plot", [Attachment("a.csv", b"1,2\n")])
         fake_api.enqueue(Turn((Text("Half"), StreamError())))

@@ -26,7 +26,7 @@ from fake_anthropic.recordings import (
     sse_events,
     sse_from_chunks,
 )
-from services.conversation import Attachment, Conversation
+from services.conversation import Attachment
 from services.files.blobs import BlobStore
 from services.files.outputs import OutputFetcher
 from services.turn.endings import stop_reason_of
@@ -43,7 +43,15 @@ from services.turn.events import (
     TurnEvent,
     UnsupportedBlock,
 )
-from tests.support.runner import finished, make_runner, of_type, run_turn, streamed_text, text_of
+from tests.support.runner import (
+    Followed,
+    finished,
+    make_runner,
+    of_type,
+    run_turn,
+    streamed_text,
+    text_of,
+)
 
 RESULT_TYPES = ("bash_code_execution_tool_result", "code_execution_tool_result")
 RECORDINGS = find_recordings_dir()
@@ -210,7 +218,7 @@ def replay_turns(name: str, tmp_path: Path) -> tuple[Replay, list[tuple[Any, lis
         cassette = load_cassette(path)
     replay = Replay(cassette)
     runner, _ = make_runner(replay.client(), tmp_path)
-    conversation = Conversation(model="claude-sonnet-5")
+    conversation = Followed(model="claude-sonnet-5")
     turns = []
     for request in user_turns(cassette):
         attachments = attachments_for(request.request, cassette)

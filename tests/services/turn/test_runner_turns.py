@@ -19,7 +19,7 @@ from fake_anthropic import (
     Turn,
     validate_history,
 )
-from services.conversation import Attachment, Conversation
+from services.conversation import Attachment
 from services.turn.events import (
     APP_NOTE_PREFIX,
     BlockCompleted,
@@ -45,6 +45,7 @@ from services.turn.events import (
     is_app_note,
 )
 from tests.support.runner import (
+    Followed,
     finished,
     make_runner,
     of_type,
@@ -75,7 +76,7 @@ def test_a_code_turn_streams_every_event_and_updates_the_conversation(
     runner, blobs = make_runner(fake_client, tmp_path)
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
     fake_api.enqueue(chart_turn(png))
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     events = run_turn(runner, conversation, "Sum it")
 
     assert of_type(events, ThinkingDelta)[0].text.startswith("Plan")
@@ -135,7 +136,7 @@ def test_python_editor_legacy_encrypted_and_tool_error_steps(
             )
         )
     )
-    events = run_turn(runner, Conversation(model=MODEL), "go")
+    events = run_turn(runner, Followed(model=MODEL), "go")
     results = [e.result for e in of_type(events, CodeStepFinished)]
     tools = [e.tool for e in of_type(events, CodeStepFinished)]
     assert tools == [StepTool.PYTHON] * 3 + [StepTool.TEXT_EDITOR] * 3 + [StepTool.BASH]
@@ -163,7 +164,7 @@ def test_unknown_and_web_search_blocks_become_visible_events(
     fake_api.enqueue(
         Turn((RawBlock(search), RawBlock(search_result), RawBlock(future), Text("after")))
     )
-    events = run_turn(runner, Conversation(model=MODEL), "search")
+    events = run_turn(runner, Followed(model=MODEL), "search")
     assert of_type(events, UnsupportedBlock) == [
         UnsupportedBlock(0, "server_tool_use:web_search"),
         UnsupportedBlock(1, "web_search_tool_result"),
@@ -180,7 +181,7 @@ def test_the_request_sends_only_what_the_model_accepts(
 ) -> None:
     runner, _ = make_runner(fake_client, tmp_path, tool_version="code_execution_20250825")
     fake_api.enqueue(Turn((Text("ok"),)))
-    run_turn(runner, Conversation(model="claude-opus-5"), "hi")
+    run_turn(runner, Followed(model="claude-opus-5"), "hi")
     [body] = fake_api.message_requests()
     assert body["model"] == "claude-opus-5"
     assert body["tools"] == [{"type": "code_execution_20250825", "name": "code_execution"}]
@@ -198,7 +199,7 @@ def test_the_next_turn_resends_the_history_byte_for_byte(fake_api: FakeAnthropic
         Turn((Thinking("t"), Text("one"), CodeStep("bash", {"command": "ls"}, stdout="a\n"))),
         Turn((Text("two"),)),
     )
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     first = finished(run_turn(runner, conversation, "first"))
     run_turn(runner, conversation, "second")
     sent = fake_api.message_requests()[1]["messages"]
@@ -213,7 +214,7 @@ def test_a_whitespace_only_text_block_is_not_sent_back(fake_api: FakeAnthropic, 
         Turn((Text("\n\n"), CodeStep("bash", {"command": "ls"}), Text("done"))),
         Turn((Text("two"),)),
     )
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     run_turn(runner, conversation, "first")
     events = run_turn(runner, conversation, "second")
     assert of_type(events, TurnError) == []
@@ -229,7 +230,7 @@ def test_another_models_thinking_is_dropped_when_the_model_changes(
 ) -> None:
     fake_api.enqueue(Turn((Thinking("mine"), Text("one"))), Turn((Text("two"),)))
     fake_api.enqueue(Turn((Text("three"),)))
-    conversation = Conversation(model="claude-sonnet-5")
+    conversation = Followed(model="claude-sonnet-5")
     run_turn(runner, conversation, "a")
     run_turn(runner, conversation, "b")
     kept = fake_api.message_requests()[1]["messages"][1]["content"]
@@ -248,7 +249,7 @@ def test_the_container_is_reused_even_past_its_expiry_estimate(
         Turn((CodeStep("bash", {"command": "touch x"}),), expires_at="2020-01-01T00:00:00Z"),
         Turn((Text("still here"),)),
     )
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     run_turn(runner, conversation, "a")
     container_id = conversation.container_id
     assert container_id and conversation.container_expires_at == "2020-01-01T00:00:00Z"
@@ -273,7 +274,7 @@ def test_a_failed_container_is_replaced_and_the_uploads_reattached(
     fake_api: FakeAnthropic, runner, faults: list[Fault]
 ) -> None:
     fake_api.enqueue(Turn((CodeStep("bash", {"command": "cat $INPUT_DIR/a.csv"}),)))
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     run_turn(runner, conversation, "load", [Attachment("a.csv", b"x,y\n1,2\n", "text/csv")])
     old = conversation.container_id
     [upload] = conversation.uploads.values()
@@ -307,7 +308,7 @@ def test_after_a_failed_reset_the_next_turn_brings_the_files_again(
     fake_api: FakeAnthropic, runner
 ) -> None:
     fake_api.enqueue(Turn((CodeStep("bash", {"command": "ls"}),)))
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     run_turn(runner, conversation, "load", [Attachment("a.csv", b"1\n", "text/csv")])
     [upload] = conversation.uploads.values()
     fake_api.enqueue(
@@ -328,7 +329,7 @@ def test_after_a_failed_reset_the_next_turn_brings_the_files_again(
 
 def test_an_unrelated_400_leaves_the_container_alone(fake_api: FakeAnthropic, runner) -> None:
     fake_api.enqueue(Turn((CodeStep("bash", {"command": "ls"}),)))
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     run_turn(runner, conversation, "a")
     old = conversation.container_id
     fake_api.enqueue(Fault(400, "invalid_request_error", "messages.0: prompt is too long"))
@@ -345,7 +346,7 @@ def test_without_a_container_sent_a_container_message_does_not_reset(
     fake_api: FakeAnthropic, runner
 ) -> None:
     fake_api.enqueue(Fault(404, "not_found_error", "container not found"))
-    events = run_turn(runner, Conversation(model=MODEL), "a")
+    events = run_turn(runner, Followed(model=MODEL), "a")
     assert of_type(events, ContainerReset) == []
     assert len(of_type(events, TurnError)) == 1
 
@@ -359,7 +360,7 @@ def test_output_files_download_concurrently_with_exact_bytes(
     )
     fake_api.enqueue(Turn((CodeStep("bash", {"command": "make"}, files=outputs), Text("ok"))))
     fake_api.hold_downloads(3)  # each download waits until all three are in flight
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     events = run_turn(runner, conversation, "make files")
     ready = {e.file.name: e.file for e in of_type(events, OutputFileReady)}
     assert of_type(events, OutputFileFailed) == []
@@ -377,7 +378,7 @@ def test_a_failed_download_is_reported_and_the_turn_goes_on(
     outputs = (OutFile("a.csv", b"a\n", "text/csv"), OutFile("b.csv", b"b\n", "text/csv"))
     fake_api.enqueue(Turn((CodeStep("bash", {"command": "x"}, files=outputs), Text("done"))))
     fake_api.inject_fault(Fault(404, "not_found_error", "File gone"), "GET", "/v1/files/")
-    events = run_turn(runner, Conversation(model=MODEL), "go")
+    events = run_turn(runner, Followed(model=MODEL), "go")
     [failed] = of_type(events, OutputFileFailed)
     [ready] = of_type(events, OutputFileReady)
     [step] = of_type(events, CodeStepFinished)
@@ -391,7 +392,7 @@ def test_a_passing_download_error_is_retried(fake_api: FakeAnthropic, runner) ->
     output = OutFile("a.csv", b"a\n", "text/csv")
     fake_api.enqueue(Turn((CodeStep("bash", {"command": "x"}, files=(output,)), Text("done"))))
     fake_api.inject_fault(Fault(500, "api_error", "storage hiccup"), "GET", "/v1/files/")
-    events = run_turn(runner, Conversation(model=MODEL), "go")
+    events = run_turn(runner, Followed(model=MODEL), "go")
     assert of_type(events, OutputFileFailed) == []
     [ready] = of_type(events, OutputFileReady)
     assert ready.file.path.read_bytes() == b"a\n"
@@ -414,7 +415,7 @@ def resumed_turn(call_id: str) -> Turn:
 
 def test_pause_turn_continues_with_the_partial_answer(fake_api: FakeAnthropic, runner) -> None:
     fake_api.enqueue(paused_turn("srvtoolu_p"), resumed_turn("srvtoolu_p"))
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     events = run_turn(runner, conversation, "long job")
     assert of_type(events, Continuing) == [Continuing(1, 5)]
     first, second = fake_api.message_requests()
@@ -441,7 +442,7 @@ def test_pause_turn_stops_at_the_cap_and_says_so(
     resumed = resumed_turn("s1")
     fake_api.enqueue(paused_turn("s1"), Turn(resumed.blocks, stop_reason="pause_turn"))
     fake_api.enqueue(Turn((Text(" And more."),), stop_reason="pause_turn"))
-    events = run_turn(runner, Conversation(model=MODEL), "endless")
+    events = run_turn(runner, Followed(model=MODEL), "endless")
     assert of_type(events, Continuing) == [Continuing(1, 2), Continuing(2, 2)]
     assert len(fake_api.message_requests()) == 3
     end = finished(events)
@@ -453,7 +454,7 @@ def test_pause_turn_stops_at_the_cap_and_says_so(
 
 def test_a_truncated_answer_says_why(fake_api: FakeAnthropic, runner) -> None:
     fake_api.enqueue(Turn((Text("cut"),), stop_reason="max_tokens"))
-    end = finished(run_turn(runner, Conversation(model=MODEL), "long"))
+    end = finished(run_turn(runner, Followed(model=MODEL), "long"))
     assert end.stop_reason == StopReason.MAX_TOKENS and "max_tokens" in end.message
 
 
@@ -479,7 +480,7 @@ def test_model_list_offers_active_code_execution_models(
 
 def test_an_unknown_model_reports_tokens_without_a_price(fake_api: FakeAnthropic, runner) -> None:
     fake_api.enqueue(Turn((Text("hi"),), input_tokens=10, output_tokens=5))
-    conversation = Conversation(model="claude-imaginary-9")
+    conversation = Followed(model="claude-imaginary-9")
     [usage] = of_type(run_turn(runner, conversation, "hi"), Usage)
     assert usage.cost_usd is None and usage.input_tokens == 10
     assert conversation.unpriced_tokens == 15 and conversation.cost_usd == 0

@@ -8,7 +8,7 @@ import anthropic
 import pytest
 
 from fake_anthropic import FakeAnthropic, Text, Turn
-from services.conversation import Attachment, Conversation
+from services.conversation import Attachment
 from services.files.uploads import FileTooLarge, check_sizes, sanitize_filename, unique_name
 from services.settings import API_FILE_LIMIT_BYTES, load_settings
 from services.turn.events import (
@@ -19,7 +19,7 @@ from services.turn.events import (
     UserMessageReady,
     is_app_note,
 )
-from tests.support.runner import finished, make_runner, of_type, run_turn
+from tests.support.runner import Followed, finished, make_runner, of_type, run_turn
 
 MODEL = "claude-sonnet-5"
 
@@ -74,7 +74,7 @@ def test_a_file_is_uploaded_kept_and_attached_as_container_upload(
 ) -> None:
     runner, blobs = make_runner(fake_client, tmp_path)
     fake_api.enqueue(Turn((Text("read it"),)))
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     data = b"month,sales\n1,10\n2,20\n"
     events = run_turn(runner, conversation, "Chart", [Attachment("../sales.csv", data, "text/csv")])
     [uploaded] = conversation.uploads.values()
@@ -97,7 +97,7 @@ def test_the_same_bytes_under_two_names_are_uploaded_once(
 ) -> None:
     runner, _ = make_runner(fake_client, tmp_path)
     fake_api.enqueue(Turn((Text("one"),)), Turn((Text("two"),)))
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     data = b"a,b\n1,2\n"
     run_turn(
         runner, conversation, "both", [Attachment("first.csv", data), Attachment("copy.csv", data)]
@@ -118,7 +118,7 @@ def test_the_same_name_with_other_bytes_is_a_second_upload(
 ) -> None:
     runner, _ = make_runner(fake_client, tmp_path)
     fake_api.enqueue(Turn((Text("one"),)), Turn((Text("two"),)))
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     run_turn(runner, conversation, "v1", [Attachment("data.csv", b"version 1\n")])
     run_turn(runner, conversation, "v2", [Attachment("data.csv", b"version 2\n")])
     assert len(uploads(fake_api)) == 2
@@ -132,7 +132,7 @@ def test_a_file_over_the_limit_is_refused_before_anything_is_sent(
     fake_api: FakeAnthropic, fake_client: anthropic.Anthropic, tmp_path: Path
 ) -> None:
     runner, _ = make_runner(fake_client, tmp_path, max_upload_bytes=1024)
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     small, big = Attachment("small.csv", b"1"), Attachment("huge.bin", b"x" * 2048)
     events = run_turn(runner, conversation, "analyse", [small, big])
     [error] = of_type(events, TurnError)
@@ -140,7 +140,7 @@ def test_a_file_over_the_limit_is_refused_before_anything_is_sent(
     assert "huge.bin" in error.message and "Nothing was sent" in error.message
     assert finished(events).stop_reason == StopReason.FAILED
     assert fake_api.requests == []
-    assert conversation.messages == [] and conversation.uploads == {}
+    assert not conversation.messages and not conversation.uploads
 
 
 def test_an_attachment_without_text_is_sent_alone(
@@ -148,7 +148,7 @@ def test_an_attachment_without_text_is_sent_alone(
 ) -> None:
     runner, _ = make_runner(fake_client, tmp_path)
     fake_api.enqueue(Turn((Text("got it"),)))
-    run_turn(runner, Conversation(model=MODEL), "", [Attachment("a.txt", b"hi")])
+    run_turn(runner, Followed(model=MODEL), "", [Attachment("a.txt", b"hi")])
     [body] = fake_api.message_requests()
     types = [b["type"] for b in body["messages"][-1]["content"]]
     assert types == ["container_upload", "text"]  # the upload and its note
@@ -158,7 +158,7 @@ def test_nothing_to_send_is_an_error_not_a_request(
     fake_api: FakeAnthropic, fake_client: anthropic.Anthropic, tmp_path: Path
 ) -> None:
     runner, _ = make_runner(fake_client, tmp_path)
-    events = run_turn(runner, Conversation(model=MODEL), "   ")
+    events = run_turn(runner, Followed(model=MODEL), "   ")
     assert of_type(events, TurnError)[0].kind == ErrorKind.BAD_REQUEST
     assert fake_api.requests == []
 
@@ -177,7 +177,7 @@ def test_the_apis_500_mb_limit_holds_whatever_the_settings_allow(
     runner, _ = make_runner(fake_client, tmp_path, max_upload_bytes=10 * API_FILE_LIMIT_BYTES)
     # bytes(n) is zero pages the system maps lazily: no 500 MB are written.
     huge = Attachment("export.csv", bytes(API_FILE_LIMIT_BYTES + 1), "text/csv")
-    events = run_turn(runner, Conversation(model=MODEL), "analyse", [huge])
+    events = run_turn(runner, Followed(model=MODEL), "analyse", [huge])
     [error] = of_type(events, TurnError)
     assert error.kind == ErrorKind.FILE_TOO_LARGE
     assert "export.csv" in error.message and "at most 500.0 MB" in error.message
@@ -196,7 +196,7 @@ def test_hostile_names_reach_the_files_api_as_names_it_accepts(
         Attachment('../<evil>:"|?*\u202e\x07.txt', b"third\n", "text/plain"),
         Attachment("", b"fourth\n", "text/csv"),
     ]
-    conversation = Conversation(model=MODEL)
+    conversation = Followed(model=MODEL)
     events = run_turn(runner, conversation, "load", attachments)
     assert of_type(events, TurnError) == []  # the fake refuses what the Files API refuses
     names = sorted(f.meta["filename"] for f in fake_api.files.values())

@@ -1,5 +1,6 @@
-"""The recorder stores a turn as it streams, and whatever cuts a turn short, the stored
-conversation still makes a next turn the API accepts."""
+"""A turn is stored as it streams, and whatever cuts a turn short (Stop at any event, a
+process killed after any write, a store that cannot be reached), the stored conversation
+still makes a next turn the API accepts."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from fake_anthropic import (
 from services.conversation import Attachment, Conversation
 from services.files.blobs import BlobStore
 from services.settings import Settings
-from services.store import MessageStatus, open_store
+from services.store import MessageStatus, Store, open_store
 from services.turn.events import (
     BlockCompleted,
     CodeStepFinished,
@@ -37,6 +38,7 @@ from services.turn.events import (
     OutputFileFailed,
     OutputFileReady,
     Retrying,
+    SaveStatus,
     StopReason,
     TextDelta,
     ThinkingDelta,
@@ -46,7 +48,6 @@ from services.turn.events import (
     Usage,
     UserMessageReady,
 )
-from services.turn.recorder import Recorder, TurnWriter
 from services.turn.runner import TurnRunner
 from tests.support.runner import FAST_RETRIES, read_all
 
@@ -87,15 +88,16 @@ def rich_turn(gated: bool) -> Turn:
     )
 
 
-def open_recorder(fake_api, settings, tmp_path: Path):
-    store = open_store(settings)
+def open_runner(fake_api, settings, store: Store | None = None):
+    store = store or open_store(settings)
     runner = TurnRunner(
         fake_client_for(fake_api),
         settings,
         BlobStore(settings.files_dir),
         retry_policy=FAST_RETRIES,
+        flush_seconds=0.2,
     )
-    return store, Recorder(runner, store, flush_seconds=0.2)
+    return store, runner
 
 
 def fake_client_for(fake_api):
@@ -110,12 +112,14 @@ def new_conversation(store) -> Conversation:
 
 
 def test_a_turn_is_stored_whole_and_restores_exactly(fake_api, store_settings, tmp_path):
-    store, recorder = open_recorder(fake_api, store_settings, tmp_path)
+    store, runner = open_runner(fake_api, store_settings)
     conversation = new_conversation(store)
     fake_api.enqueue(rich_turn(gated=False))
-    handle = recorder.start(conversation.id, conversation, "Chart it", [Attachment("s.csv", CSV)])
+    handle = runner.start(conversation, "Chart it", [Attachment("s.csv", CSV)], store=store)
     events = read_all(handle)
     assert isinstance(events[-1], TurnFinished) and events[-1].stop_reason == StopReason.END_TURN
+    assert handle.saved and not any(isinstance(e, SaveStatus) for e in events)
+    conversation = conversation.after(events[-1].outcome)
 
     restored = open_store(store_settings).load_conversation(conversation.id, OWNER)
     assert restored is not None
@@ -133,10 +137,10 @@ def test_a_turn_is_stored_whole_and_restores_exactly(fake_api, store_settings, t
 
 
 def test_the_conversation_is_titled_from_the_first_message(fake_api, store_settings, tmp_path):
-    store, recorder = open_recorder(fake_api, store_settings, tmp_path)
+    store, runner = open_runner(fake_api, store_settings)
     conversation = new_conversation(store)
     fake_api.enqueue(Turn((Text("Hello."),)))
-    read_all(recorder.start(conversation.id, conversation, "Average of column b?"))
+    read_all(runner.start(conversation, "Average of column b?", store=store))
     assert store.get_conversation(conversation.id, OWNER).title == "Average of column b?"
 
 
@@ -204,18 +208,18 @@ STOP_POINTS = [
 def test_stopping_at_any_event_leaves_a_history_the_api_accepts(
     kind, fake_api, store_settings, tmp_path
 ):
-    store, recorder = open_recorder(fake_api, store_settings, tmp_path)
+    store, runner = open_runner(fake_api, store_settings)
     conversation = new_conversation(store)
     if kind is ContainerReset:
         store.update_container(conversation.id, "container_old", None)
-        conversation.container_id = "container_old"
+        conversation = dataclasses.replace(conversation, container_id="container_old")
     if kind is OutputFileFailed:
         fake_api.inject_fault(
             Fault(404, "not_found_error", "File gone"), method="GET", path_prefix="/v1/files/"
         )
     steps, gates, attachments = script_for(kind)
     fake_api.enqueue(*steps)
-    handle = recorder.start(conversation.id, conversation, "Chart the sales", attachments)
+    handle = runner.start(conversation, "Chart the sales", attachments, store=store)
     events = stop_at_first(handle, kind, gates, fake_api)
     assert any(isinstance(e, kind) for e in events), f"the script never produced {kind.__name__}"
     for gate in gates:  # a stream still held must not outlive the test
@@ -236,7 +240,7 @@ def assert_next_turn_is_accepted(fake_api, settings) -> None:
         BlobStore(settings.files_dir),
         retry_policy=FAST_RETRIES,
     )
-    events = read_all(Recorder(runner, store).start(row.id, restored, "And now?"))
+    events = read_all(runner.start(restored, "And now?", store=store))
     end = events[-1]
     assert end.stop_reason == StopReason.END_TURN, events
     sent = fake_api.message_requests()[-1]
@@ -244,46 +248,91 @@ def assert_next_turn_is_accepted(fake_api, settings) -> None:
     assert sent["messages"][-1]["content"][-1] == {"type": "text", "text": "And now?"}
 
 
-def recorded_events(fake_api, tmp_path) -> list[TurnEvent]:
-    runner = TurnRunner(
-        fake_client_for(fake_api),
-        Settings(data_dir=tmp_path / "rec", files_dir=tmp_path / "rec" / "files", database_url="-"),
-        BlobStore(tmp_path / "rec" / "files"),
-        retry_policy=FAST_RETRIES,
+class DyingStore(Store):
+    """A store whose process dies after `alive` writes: every later write fails, until
+    `discard` makes them vanish (so the turn's pending writes end with the test)."""
+
+    def __init__(self, store: Store, alive: int) -> None:
+        super().__init__(store.engine, store.blobs)
+        self.alive = alive
+        self.writes = 0
+        self.discard = False
+
+    def _write(self, name: str, *args, **kwargs):
+        if self.discard:
+            return 0 if name == "append_message" else None
+        if self.writes >= self.alive:
+            raise OSError("the process is gone")
+        self.writes += 1
+        return getattr(super(), name)(*args, **kwargs)
+
+    def append_message(self, *args, **kwargs):
+        return self._write("append_message", *args, **kwargs)
+
+    def update_message(self, *args, **kwargs):
+        return self._write("update_message", *args, **kwargs)
+
+    def add_file(self, *args, **kwargs):
+        return self._write("add_file", *args, **kwargs)
+
+    def update_container(self, *args, **kwargs):
+        return self._write("update_container", *args, **kwargs)
+
+    def add_cost(self, *args, **kwargs):
+        return self._write("add_cost", *args, **kwargs)
+
+
+def settings_in(store_settings: Settings, data_dir: Path) -> Settings:
+    return dataclasses.replace(
+        store_settings,
+        data_dir=data_dir,
+        files_dir=data_dir / "files",
+        database_url=f"sqlite:///{data_dir / 'assistant.db'}",
     )
+
+
+def turn_dying_after(fake_api, settings: Settings, alive: int) -> tuple[int, bool]:
+    """A rich turn whose process dies after `alive` store writes: the writes it made, and
+    whether the turn reported that it was not saved."""
+    store = open_store(settings)
+    conversation = new_conversation(store)
+    dying = DyingStore(store, alive)
+    _, runner = open_runner(fake_api, settings, dying)
     fake_api.enqueue(rich_turn(gated=False))
-    conversation = Conversation(model="claude-sonnet-5")
-    return read_all(runner.start(conversation, "Chart it", [Attachment("s.csv", CSV)]))
+    handle = runner.start(conversation, "Chart it", [Attachment("s.csv", CSV)], store=dying)
+    events = read_all(handle)
+    dying.discard = True
+    store.close()
+    reported = any(isinstance(e, SaveStatus) and not e.saved for e in events)
+    assert reported == (not handle.saved)
+    return dying.writes, reported
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_a_killed_server_leaves_a_partial_turn_at_every_event(fake_api, store_settings, tmp_path):
-    """The process dies after any event: what was flushed is kept, marked in progress."""
-    events = recorded_events(fake_api, tmp_path)
-    cut_points = [i for i, e in enumerate(events) if not isinstance(e, TurnFinished)]
-    for cut in cut_points:
-        data_dir = tmp_path / f"cut{cut}"
-        settings = dataclasses.replace(
-            store_settings,
-            data_dir=data_dir,
-            files_dir=data_dir / "files",
-            database_url=f"sqlite:///{data_dir / 'assistant.db'}",
-        )
-        store = open_store(settings)
-        conversation = new_conversation(store)
-        writer = TurnWriter(store, conversation.id, conversation)
-        for event in events[: cut + 1]:
-            writer.record(event)
-        writer.flush()  # what the last timed flush would have written
-        store.close()
+def test_a_killed_server_leaves_a_partial_turn_after_every_write(
+    fake_api, store_settings, tmp_path
+):
+    """The process dies after any write: what was written is kept, marked in progress."""
+    whole = settings_in(store_settings, tmp_path / "whole")
+    total, reported = turn_dying_after(fake_api, whole, 10**6)
+    assert total >= 8 and not reported  # the question, its file, blocks, outputs, container, cost
+    for alive in range(total):
+        settings = settings_in(store_settings, tmp_path / f"cut{alive}")
+        assert turn_dying_after(fake_api, settings, alive) == (alive, True)
         assert_next_turn_is_accepted(fake_api, settings)
 
 
-def test_writer_failures_never_end_the_turn(fake_api, store_settings, tmp_path, caplog):
-    _store, recorder = open_recorder(fake_api, store_settings, tmp_path)
+def test_a_store_that_cannot_be_written_never_ends_the_turn(fake_api, store_settings, caplog):
+    store, runner = open_runner(fake_api, store_settings)
     conversation = Conversation(model="claude-sonnet-5")  # not in the store: every write fails
     fake_api.enqueue(Turn((Text("Still answered."),)))
-    events = read_all(recorder.start(conversation.id, conversation, "Hi"))
+    handle = runner.start(conversation, "Hi", store=store)
+    events = read_all(handle)
     assert events[-1].stop_reason == StopReason.END_TURN
-    assert "storing a turn" in caplog.text
-    assert json.dumps(conversation.messages)
+    assert "writing the turn to the store failed" in caplog.text
+    [status] = [e for e in events if isinstance(e, SaveStatus)]
+    assert not status.saved and "Not saved yet" in status.message
+    assert not handle.saved
+    assert json.dumps(events[-1].outcome.content)
+    handle.saver.store = DyingStore(store, 0)  # let the pending writes end with the test
+    handle.saver.store.discard = True

@@ -1,0 +1,165 @@
+"""The conversation service: what a person can do with their conversations, without Streamlit.
+
+The page and the command line both call it: open one for its owner, start a turn in it
+(the turn is stored as it streams), read it back when the turn ends, list, search,
+rename and delete. Every call names the owner it acts for; another person's conversation
+reads exactly like a missing one. One service per process: it also knows which
+conversations have a turn running here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from services.conversation import Attachment, Conversation
+from services.files.uploads import check_sizes
+from services.settings import Settings
+from services.store import (
+    LOCAL_OWNER,
+    ConversationNotFound,
+    ConversationRow,
+    Store,
+    StoreUnavailable,
+)
+from services.turn.handle import TurnHandle
+from services.turn.runner import TurnRunner
+
+LIST_LIMIT = 50
+__all__ = [
+    "LOCAL_OWNER",
+    "ConversationNotFound",
+    "ConversationRow",
+    "ConversationService",
+    "StoreUnavailable",
+]
+
+
+class TurnBusy(Exception):
+    """A turn of this conversation is still running."""
+
+
+@dataclass(frozen=True)
+class StartedTurn:
+    conversation: Conversation  # as it was when the turn started (stored, with its id)
+    handle: TurnHandle
+
+    @property
+    def base_len(self) -> int:
+        return len(self.conversation.messages)
+
+
+class RunningTurns:
+    """The turns running in this process, by conversation."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._handles: dict[str, TurnHandle] = {}
+
+    def add(self, conversation_id: str, handle: TurnHandle) -> None:
+        with self._lock:
+            # Finished turns are dropped here too, so the map holds only running ones.
+            for finished in [cid for cid, h in self._handles.items() if h.done]:
+                del self._handles[finished]
+            self._handles[conversation_id] = handle
+
+    def is_running(self, conversation_id: str) -> bool:
+        with self._lock:
+            handle = self._handles.get(conversation_id)
+            if handle is not None and handle.done:
+                del self._handles[conversation_id]
+                handle = None
+        return handle is not None
+
+
+class ConversationService:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.running = RunningTurns()
+
+    def new(self, model: str | None = None) -> Conversation:
+        """A conversation not stored yet: it is stored with its first message."""
+        return Conversation(model=model or self.settings.model)
+
+    def open(self, conversation_id: str, owner: str) -> Conversation | None:
+        """The owner's stored conversation as a snapshot; None if they have no such one."""
+        loaded = self.store.load_with_messages(conversation_id, owner)
+        return None if loaded is None else loaded[0]
+
+    def list(
+        self, owner: str, search: str | None = None, limit: int = LIST_LIMIT
+    ) -> list[ConversationRow]:
+        return self.store.list_conversations(owner, search or None, limit=limit)
+
+    def rename(self, conversation_id: str, owner: str, title: str) -> None:
+        self.store.rename(conversation_id, owner, title)
+
+    def delete(
+        self,
+        conversation_id: str,
+        owner: str,
+        delete_api_files: Callable[[Sequence[str]], object] | None = None,
+    ) -> None:
+        """Delete it and its stored files; its Files API files go through `delete_api_files`."""
+        if self.running.is_running(conversation_id):
+            raise TurnBusy(conversation_id)
+        try:
+            file_ids = self.store.delete(conversation_id, owner)
+        except ConversationNotFound:
+            return  # already gone (another tab)
+        if delete_api_files is not None and file_ids:
+            delete_api_files(file_ids)
+
+    def read_file(self, file_id: str, owner: str) -> bytes:
+        return self.store.read_file(file_id, owner)
+
+    def start_turn(
+        self,
+        runner: TurnRunner,
+        owner: str,
+        conversation: Conversation,
+        text: str,
+        attachments: Sequence[Attachment] = (),
+        *,
+        stored: bool,
+    ) -> StartedTurn:
+        """Start a turn of `conversation` (stored first if it is new), read fresh from the
+        store so that what another tab or server added is sent too.
+
+        Raises FileTooLarge, TurnBusy, or ConversationNotFound (deleted meanwhile).
+        """
+        check_sizes(attachments, self.settings.upload_limit_bytes)
+        current = self._current(owner, conversation, stored)
+        if self.running.is_running(current.id):
+            raise TurnBusy(current.id)
+        handle = runner.start(current, text, attachments, store=self.store)
+        self.running.add(current.id, handle)
+        return StartedTurn(current, handle)
+
+    def _current(self, owner: str, conversation: Conversation, stored: bool) -> Conversation:
+        model = conversation.model
+        if not stored:
+            row = self.store.create_conversation(owner, model)
+            return Conversation(model=row.model, id=row.id)
+        current = self.open(conversation.id, owner)
+        if current is None:
+            raise ConversationNotFound(conversation.id)
+        if current.model != model:
+            self.store.set_model(conversation.id, owner, model)
+            current = self.open(conversation.id, owner) or current
+        return current
+
+    def finish(self, started: StartedTurn, owner: str) -> Conversation | None:
+        """The conversation after its turn, read from the store; None when the turn stored
+        nothing (its request never reached the API), in which case a conversation that is
+        left empty is deleted, so that the list shows no empty entry."""
+        conversation_id = started.conversation.id
+        current = self.open(conversation_id, owner)
+        if current is None:
+            return None
+        if not current.messages:
+            self.store.delete(conversation_id, owner)
+            return None
+        return current

@@ -1,0 +1,244 @@
+"""Writes a running turn to the store, before its events are published.
+
+The turn's worker calls `record` with each event before it hands the event on, so what
+a page or the CLI sees has been written (streamed text at least once a second and at
+every finished block). A write that fails is retried briefly; if the store stays
+unreachable the turn goes on, everything not yet written is kept here, and the turn
+reports it (`SaveState`) until a later attempt writes it all. After the turn ends, a
+saver with writes still pending is handed to `PENDING_SAVES`, one thread per process
+that retries every few seconds until the store is back.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from services.conversation import MessageStatus, Role
+from services.files.stored import FileDirection, StoredFile
+from services.store import BytesMissing, Store
+from services.turn.events import (
+    BlockCompleted,
+    ContainerUpdated,
+    FileUploaded,
+    OutputFileReady,
+    StopReason,
+    TurnEvent,
+    TurnFinished,
+    Usage,
+    UserMessageReady,
+)
+
+log = logging.getLogger(__name__)
+
+FLUSH_SECONDS = 1.0  # streamed text is written at least this often
+RETRY_PAUSES = (0.1, 0.4)  # between the attempts of one write while the store answered
+OFFLINE_RETRY_SECONDS = 2.0  # while it does not, one attempt this often
+UNSAVED = (
+    "Not saved yet: the database is unreachable. The answer is kept in this app's memory "
+    "and saved as soon as the database is back; until then a reload will not show it."
+)
+FINAL_STATUS = {StopReason.STOPPED: MessageStatus.STOPPED, StopReason.FAILED: MessageStatus.FAILED}
+Blocks = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SaveState:
+    saved: bool
+    message: str = ""
+
+
+SAVED = SaveState(True)
+
+
+class TurnSaver:
+    """The store's side of one turn: what it has written, and what it still must."""
+
+    def __init__(
+        self,
+        store: Store,
+        conversation_id: str,
+        model: str,
+        content: Callable[[], Blocks],
+        flush_seconds: float = FLUSH_SECONDS,
+    ) -> None:
+        self.store, self.conversation_id, self.model = store, conversation_id, model
+        self._content = content  # the turn buffer's blocks, read when they are written
+        self._flush_seconds = flush_seconds
+        self._lock = threading.RLock()
+        self._user: Blocks | None = None
+        self._user_position: int | None = None
+        self._assistant_position: int | None = None
+        self._assistant_status = MessageStatus.IN_PROGRESS
+        self._dirty: set[str] = set()  # "user", "assistant"
+        self._files: list[StoredFile] = []
+        self._container: tuple[str | None, str | None] | None = None
+        self._cost = (0.0, 0)  # priced dollars, unpriced tokens not yet added
+        self._failing = False
+        self._last_flush = self._last_attempt = time.monotonic()
+        self.state = SAVED
+
+    # --- taking events -------------------------------------------------------------------
+
+    def record(self, event: TurnEvent) -> SaveState | None:
+        """Take one event's change and write what is due; the new state if it changed."""
+        with self._lock:
+            if not self._take(event):
+                return None
+            return self._sync()
+
+    def _take(self, event: TurnEvent) -> bool:
+        """Note what the event changes; True when it is due to be written now."""
+        if isinstance(event, UserMessageReady):
+            self._user = list(event.content)
+            self._dirty.add("user")
+        elif isinstance(event, FileUploaded | OutputFileReady):
+            self._files.append(event.file)
+            if isinstance(event, OutputFileReady):
+                self._dirty.add("assistant")  # its file row names the answer, which must exist
+        elif isinstance(event, ContainerUpdated):
+            self._container = (event.container_id, event.expires_at)
+        elif isinstance(event, Usage):
+            self._cost = (self._cost[0] + event.priced_usd, self._cost[1] + event.unpriced_tokens)
+        elif isinstance(event, TurnFinished):
+            self._finish(event)
+        elif isinstance(event, BlockCompleted):
+            self._dirty.add("assistant")
+        else:
+            self._dirty.add("assistant")  # a delta: written at least once a second
+            return time.monotonic() - self._last_flush >= self._flush_seconds
+        return True
+
+    def _finish(self, event: TurnFinished) -> None:
+        self._assistant_status = FINAL_STATUS.get(event.stop_reason, MessageStatus.COMPLETE)
+        self._dirty.add("assistant")
+        outcome = event.outcome
+        if outcome is not None:
+            self._container = (outcome.container_id, outcome.container_expires_at)
+
+    # --- writing -------------------------------------------------------------------------
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._dirty or self._files or self._container or any(self._cost))
+
+    def retry(self) -> bool:
+        """One more attempt at what is pending (the process retrier's call); True when done."""
+        with self._lock:
+            self._last_attempt = 0.0
+            self._sync()
+            return not self.pending
+
+    def _sync(self) -> SaveState | None:
+        now = time.monotonic()
+        if self._failing and now - self._last_attempt < OFFLINE_RETRY_SECONDS:
+            return None  # the store was down a moment ago: do not hold the stream up
+        self._last_attempt = now
+        pauses = () if self._failing else RETRY_PAUSES
+        for pause in (*pauses, None):
+            try:
+                self._write_pending()
+            except Exception:
+                log.warning("writing the turn to the store failed", exc_info=True)
+                if pause is not None:
+                    time.sleep(pause)
+                continue
+            self._last_flush = time.monotonic()
+            return self._set_state(SAVED)
+        return self._set_state(SaveState(False, UNSAVED))
+
+    def _set_state(self, state: SaveState) -> SaveState | None:
+        self._failing = not state.saved
+        changed = state != self.state
+        self.state = state
+        return state if changed else None
+
+    def _write_pending(self) -> None:
+        """Write, in order, everything not yet written; each part is dropped once written."""
+        if "user" in self._dirty and self._user is not None:
+            self._write_message(Role.USER, self._user, MessageStatus.COMPLETE)
+            self._dirty.discard("user")
+        if self._user_position is not None:
+            self._write_turn(self._user_position)
+        elif self._user is None:
+            # Nothing was sent (an upload failed first): no message to attach anything to.
+            self._dirty.discard("assistant")
+            self._files.clear()
+        if self._container is not None:
+            self.store.update_container(self.conversation_id, *self._container)
+            self._container = None
+        if any(self._cost):
+            self.store.add_cost(self.conversation_id, *self._cost)
+            self._cost = (0.0, 0)
+
+    def _write_turn(self, user_position: int) -> None:
+        """The uploads, the answer and its files: what has a place once the question does."""
+        self._write_files(FileDirection.UPLOADED, user_position)
+        if "assistant" in self._dirty:
+            content = self._content()
+            if content:
+                self._write_message(Role.ASSISTANT, content, self._assistant_status)
+            self._dirty.discard("assistant")
+        if self._assistant_position is not None:
+            self._write_files(FileDirection.PRODUCED, self._assistant_position)
+
+    def _write_message(self, role: Role, content: Blocks, status: MessageStatus) -> None:
+        user = role is Role.USER
+        position = self._user_position if user else self._assistant_position
+        if position is not None:
+            self.store.update_message(self.conversation_id, position, content, status)
+            return
+        model = None if user else self.model
+        position = self.store.append_message(
+            self.conversation_id, role, content, status, model=model
+        )
+        if user:
+            self._user_position = position
+        else:
+            self._assistant_position = position
+
+    def _write_files(self, direction: FileDirection, position: int) -> None:
+        for file in [f for f in self._files if f.direction is direction]:
+            try:
+                self.store.add_file(self.conversation_id, replace(file, message_position=position))
+            except BytesMissing:
+                # Another conversation's delete released the same bytes before this row
+                # kept them: writing again cannot bring them back.
+                log.error("the bytes of %s went before its row was stored", file.file_id)
+            self._files.remove(file)
+
+
+class PendingSaves:
+    """Savers of finished turns that could not write everything: one thread retries them."""
+
+    def __init__(self, interval: float = OFFLINE_RETRY_SECONDS) -> None:
+        self._interval = interval
+        self._lock = threading.Lock()
+        self._savers: list[TurnSaver] = []
+        self._thread: threading.Thread | None = None
+
+    def add(self, saver: TurnSaver) -> None:
+        with self._lock:
+            self._savers.append(saver)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="pending-saves", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self._interval)
+            with self._lock:
+                savers = list(self._savers)
+            done = [saver for saver in savers if saver.retry()]
+            with self._lock:
+                self._savers = [s for s in self._savers if s not in done]
+                if not self._savers:
+                    self._thread = None
+                    return
+
+
+PENDING_SAVES = PendingSaves()

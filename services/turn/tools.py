@@ -1,0 +1,56 @@
+"""The catalogue of the code-execution tool: its sub-tools, their names and result blocks.
+
+Every module that needs to know a code-execution name (the block parser, history repair,
+the price table's container estimate, the request) reads it from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+# The name the request gives the tool; its version is a setting.
+TOOL_NAME = "code_execution"
+
+
+class StepTool(StrEnum):
+    """Which code-execution sub-tool a step used."""
+
+    BASH = "bash"
+    PYTHON = "python"  # server_tool_use name "code_execution" (legacy tool and REPL cells)
+    TEXT_EDITOR = "text_editor"
+
+
+@dataclass(frozen=True)
+class CodeTool:
+    name: str  # the server_tool_use block's name
+    step: StepTool
+    result_type: str  # the block that carries its result
+    error_type: str  # the content type of its error result, as the SDK's params name it
+
+
+CODE_TOOLS = (
+    CodeTool(
+        "bash_code_execution",
+        StepTool.BASH,
+        "bash_code_execution_tool_result",
+        "bash_code_execution_tool_result_error",
+    ),
+    CodeTool(
+        "code_execution",
+        StepTool.PYTHON,
+        "code_execution_tool_result",
+        "code_execution_tool_result_error",
+    ),
+    CodeTool(
+        "text_editor_code_execution",
+        StepTool.TEXT_EDITOR,
+        "text_editor_code_execution_tool_result",
+        "text_editor_code_execution_tool_result_error",
+    ),
+)
+
+STEP_TOOLS = {tool.name: tool.step for tool in CODE_TOOLS}
+RESULT_TOOLS = {tool.result_type: tool.step for tool in CODE_TOOLS}
+TOOL_NAMES = {tool.step: tool.name for tool in CODE_TOOLS}
+CODE_EXECUTION_NAMES = frozenset(STEP_TOOLS)
