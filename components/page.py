@@ -206,21 +206,18 @@ def _render_notices(state: PageSession, creds: Credentials | None) -> None:
         st.caption("This message was not sent:")
         with st.chat_message("user"):
             render_prompt(state.unsent, key="unsent")
-        st.button(
-            "Send again",
-            key="send_again",
-            icon=":material/refresh:",
-            on_click=turns.send_again,
-            args=(state, "unsent"),
-            disabled=creds is None,
-        )
+        _send_again_button(state, "unsent", "Send again", creds is None)
     elif state.retry is not None:
-        st.button(
-            "Retry",
-            key="retry_turn",
-            icon=":material/refresh:",
-            on_click=turns.send_again,
-            args=(state, "retry"),
-            disabled=creds is None,
-            help="Send the same message (and its files) again",
-        )
+        _send_again_button(state, "retry", "Retry", creds is None)
+
+
+def _send_again_button(state: PageSession, which: str, label: str, no_key: bool) -> None:
+    st.button(
+        label,
+        key="send_again" if which == "unsent" else "retry_turn",
+        icon=":material/refresh:",
+        on_click=turns.send_again,
+        args=(state, which),
+        disabled=no_key,
+        help="Send the same message (and its files) again",
+    )

@@ -19,6 +19,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from .containers import skill_entry, uses_code_execution
 from .demo import demo_turn
 from .exchange import ClientGone, Exchange
 from .files import FileStore, StoredFile
@@ -26,7 +27,7 @@ from .gates import DownloadHold, Gates
 from .ids import new_id, now_rfc3339
 from .results import StoreOutput
 from .routes import route
-from .script import CodeStep, Fault, OutFile, RecordedRequest, Step, Turn
+from .script import Fault, OutFile, RecordedRequest, Step, Turn
 from .turns import TurnContext
 
 NO_TURN_LEFT = "fake: no scripted turn left"
@@ -192,7 +193,7 @@ class FakeAnthropic:
         requested = body.get("container")
         requested_id = requested.get("id") if isinstance(requested, dict) else requested
         container_id = turn.container_id or requested_id
-        if not (container_id or _uses_code_execution(body, turn)):
+        if not (container_id or uses_code_execution(body, turn)):
             return None
         container_id = container_id or new_id("container")
         expires_at = turn.expires_at or now_rfc3339(timedelta(hours=1))
@@ -200,7 +201,7 @@ class FakeAnthropic:
             self._containers[container_id] = expires_at
         container: dict[str, Any] = {"id": container_id, "expires_at": expires_at}
         if isinstance(requested, dict) and requested.get("skills"):
-            container["skills"] = [_skill(s) for s in requested["skills"]]
+            container["skills"] = [skill_entry(s) for s in requested["skills"]]
         return container
 
     def _take_route_fault(self, ex: Exchange) -> Fault | None:
@@ -218,20 +219,6 @@ class FakeAnthropic:
     def _track(self, sock: socket.socket, alive: bool) -> None:
         with self._lock:
             (self._sockets.add if alive else self._sockets.discard)(sock)
-
-
-def _uses_code_execution(body: dict[str, Any], turn: Turn) -> bool:
-    tools = body.get("tools") or []
-    declared = any(str(t.get("type", "")).startswith("code_execution_") for t in tools)
-    return declared or any(isinstance(step, CodeStep) for step in turn.blocks)
-
-
-def _skill(skill: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": skill.get("type"),
-        "skill_id": skill.get("skill_id"),
-        "version": skill.get("version", "latest"),
-    }
 
 
 class _Server(ThreadingHTTPServer):

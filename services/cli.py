@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from services.client import build_client, has_credentials
 from services.conversation import Attachment, Conversation
 from services.conversations import ConversationService
+from services.files.uploads import FileTooLarge
 from services.settings import load_settings
 from services.store import LOCAL_OWNER, open_store
 from services.turn.events import (
@@ -121,9 +122,10 @@ def _file_ready(p: EventPrinter, e: OutputFileReady) -> None:
 
 def _usage(p: EventPrinter, e: Usage) -> None:
     cost = "price unknown" if e.cost_usd is None else f"${e.cost_usd:.4f}"
+    t = e.counts
     p.line(
-        f"[usage {e.model}: {e.input_tokens} in, {e.output_tokens} out, "
-        f"{e.cache_read_tokens} cache read, {e.cache_write_tokens} cache write; {cost}]"
+        f"[usage {e.model}: {t.input} in, {t.output} out, "
+        f"{t.cache_read} cache read, {t.cache_write} cache write; {cost}]"
     )
 
 
@@ -166,6 +168,10 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
     if not has_credentials():
         print("No API key: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN).", file=sys.stderr)
         return 2
+    missing = [str(p) for p in args.file if not p.is_file()]
+    if missing:  # said before anything is stored
+        print(f"No such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
     settings = load_settings()
     with open_store(settings) as store:
         service = ConversationService(store, settings)
@@ -175,14 +181,18 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
             return 2
         runner = TurnRunner(build_client(), settings, store.blobs)
         attachments = [_attachment(p) for p in args.file]
-        started = service.start_turn(
-            runner,
-            LOCAL_OWNER,
-            conversation,
-            args.prompt,
-            attachments,
-            stored=args.conversation is not None,
-        )
+        try:
+            started = service.start_turn(
+                runner,
+                LOCAL_OWNER,
+                conversation,
+                args.prompt,
+                attachments,
+                stored=args.conversation is not None,
+            )
+        except FileTooLarge as too_large:
+            print(str(too_large), file=sys.stderr)
+            return 2
         finished = _follow(started.handle, EventPrinter(out))
         print(f"\n[saved as conversation {started.conversation.id}]", file=out)
     failed = finished is None or finished.stop_reason == StopReason.FAILED

@@ -94,7 +94,7 @@ def render_prompt(prompt: Prompt, key: str) -> None:
 class LiveView:
     """The assistant message of the live turn: one slot per segment, then a status line."""
 
-    def __init__(self, steps_expanded: bool, started: float) -> None:
+    def __init__(self, steps_expanded: bool, started: float, ended: bool = False) -> None:
         self.started = started
         self.body = st.container()
         self.resets = st.container()
@@ -102,13 +102,14 @@ class LiveView:
             # One element, replaced as a whole: a container redrawn with fewer children
             # would keep showing the old ones until the run ends.
             self.line = st.empty()
-            st.button(
-                "Stop",
-                key="stop_turn",
-                on_click=stop_live_turn,
-                icon=":material/stop_circle:",
-                help="Stop the answer; what was streamed so far is kept",
-            )
+            if not ended:  # an ended turn waits only for the store: nothing left to stop
+                st.button(
+                    "Stop",
+                    key="stop_turn",
+                    on_click=stop_live_turn,
+                    icon=":material/stop_circle:",
+                    help="Stop the answer; what was streamed so far is kept",
+                )
         self.steps_expanded = steps_expanded
         self.slots: dict[int, Any] = {}
         self.boxes: dict[int, tuple[Any, str]] = {}  # running step -> (status box, label)
@@ -252,7 +253,7 @@ def render_live_turn(live: LiveTurn, steps_expanded: bool, queued: bool = False)
     with st.chat_message("user"):
         render_prompt(live.prompt, key="live-prompt")
     with st.chat_message("assistant"):
-        view = LiveView(steps_expanded, live.started)
+        view = LiveView(steps_expanded, live.started, ended=live.model.finished is not None)
         if queued:
             st.caption(":material/schedule_send: Your next message is sent when this answer ends.")
         view.mark(set(live.model.segments) | {STATUS})

@@ -7,12 +7,18 @@ without touching the SDK, and so that tests can compare them by value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from services.files.stored import StoredFile
-from services.turn.tools import StepTool
+
+# The step results are part of the events' vocabulary: importable from here too.
+from services.turn.results import EditorResult as EditorResult
+from services.turn.results import ExecutionResult as ExecutionResult
+from services.turn.results import StepResult as StepResult
+from services.turn.results import ToolError as ToolError
+from services.turn.tools import StepTool as StepTool
 
 if TYPE_CHECKING:
     from services.conversation import TurnOutcome
@@ -43,39 +49,6 @@ class ErrorKind(StrEnum):
     STREAM = "stream"  # an `event: error` in the middle of a stream
     FILE_TOO_LARGE = "file_too_large"
     INTERNAL = "internal"  # a bug on our side; the message stays plain
-
-
-# --- results of a finished code step -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExecutionResult:
-    """bash or Python: what the command printed and which files it left in $OUTPUT_DIR."""
-
-    stdout: str
-    stderr: str
-    return_code: int
-    file_ids: tuple[str, ...] = ()
-    encrypted: bool = False  # stdout came back encrypted (PTC called a web tool)
-
-
-@dataclass(frozen=True)
-class EditorResult:
-    """text editor: `kind` is view, create or str_replace; `details` keeps the API fields."""
-
-    kind: str
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ToolError:
-    """The tool itself failed (not the code): an error code and a plain message."""
-
-    error_code: str
-    message: str
-
-
-StepResult = ExecutionResult | EditorResult | ToolError
 
 
 # --- events ----------------------------------------------------------------------------
@@ -207,22 +180,6 @@ class Usage:
     model: str
     counts: TokenCounts
     cost_usd: float | None  # None: the model is not in the price table
-
-    @property
-    def input_tokens(self) -> int:
-        return self.counts.input
-
-    @property
-    def output_tokens(self) -> int:
-        return self.counts.output
-
-    @property
-    def cache_read_tokens(self) -> int:
-        return self.counts.cache_read
-
-    @property
-    def cache_write_tokens(self) -> int:
-        return self.counts.cache_write
 
     @property
     def priced_usd(self) -> float:

@@ -143,7 +143,9 @@ class TurnSaver:
             try:
                 self._write_pending()
             except Exception:
-                log.warning("writing the turn to the store failed", exc_info=True)
+                # Said once when the store goes away; its retries every few seconds are quiet.
+                level = logging.DEBUG if self._failing else logging.WARNING
+                log.log(level, "writing the turn to the store failed", exc_info=True)
                 if pause is not None:
                     time.sleep(pause)
                 continue

@@ -164,3 +164,11 @@ def test_an_unknown_conversation_is_refused(fake_api, tmp_path):
     process.communicate(timeout=TIMEOUT)
     assert process.returncode == 2
     assert fake_api.message_requests() == []
+
+
+def test_a_missing_file_is_refused_before_anything_is_stored(fake_api, tmp_path):
+    process = start_cli(fake_api, tmp_path, "Mean of b?", "--file", str(tmp_path / "nope.csv"))
+    process.communicate(timeout=TIMEOUT)
+    assert process.returncode == 2
+    assert fake_api.requests == []
+    assert not (tmp_path / "data" / "assistant.db").exists()  # no empty conversation left

@@ -94,7 +94,7 @@ def test_a_code_turn_streams_every_event_and_updates_the_conversation(
     assert ready.file.step_id == started.step_id
     assert ready.file.path.read_bytes() == png and blobs.get(ready.file.sha256) == png
     [usage] = of_type(events, Usage)
-    assert (usage.input_tokens, usage.output_tokens) == (1000, 100)
+    assert (usage.counts.input, usage.counts.output) == (1000, 100)
     assert usage.cost_usd == pytest.approx(1000 * 2 / 1e6 + 100 * 10 / 1e6)
     end = finished(events)
     assert end.stop_reason == StopReason.END_TURN and end.message == ""
@@ -482,5 +482,5 @@ def test_an_unknown_model_reports_tokens_without_a_price(fake_api: FakeAnthropic
     fake_api.enqueue(Turn((Text("hi"),), input_tokens=10, output_tokens=5))
     conversation = Followed(model="claude-imaginary-9")
     [usage] = of_type(run_turn(runner, conversation, "hi"), Usage)
-    assert usage.cost_usd is None and usage.input_tokens == 10
+    assert usage.cost_usd is None and usage.counts.input == 10
     assert conversation.unpriced_tokens == 15 and conversation.cost_usd == 0
