@@ -132,7 +132,10 @@ def _wait_for_other_turn(conversation_id: str) -> None:
     if app_services.service().running.is_running(conversation_id):
         return
     if state.conversation.id == conversation_id and state.owner is not None:
-        found = app_services.service().open(conversation_id, state.owner)
+        try:
+            found = app_services.service().open(conversation_id, state.owner)
+        except StoreUnavailable:
+            return  # the database is down: look again on the next tick
         if found is not None:
             navigation.show(state, found)
     st.rerun(scope="app")
@@ -143,7 +146,7 @@ def _wait_until_saved() -> None:
     """The turn ended but the store lacks part of it: once its writes are in, the page
     draws it from the store."""
     live = session().live
-    if live is None or live.handle.saved:
+    if live is None or live.handle.settled:
         st.rerun(scope="app")
 
 

@@ -25,7 +25,7 @@ from components.render.notices import (
     reset_notice,
 )
 from components.session import PageSession, WidgetKey
-from services.conversations import ConversationNotFound, TurnBusy
+from services.conversations import ConversationNotFound, StoreUnavailable, TurnBusy
 from services.files.uploads import FileTooLarge
 from services.turn.events import ErrorKind, StopReason, TurnFinished
 
@@ -38,6 +38,11 @@ BUSY_ELSEWHERE = Notice(
     NoticeLevel.INFO,
     "An answer in this conversation is still being written in another tab.",
     "Send your message when it is done (reload to see it).",
+)
+DELETED_MEANWHILE = Notice(
+    NoticeLevel.WARNING,
+    "This conversation was deleted while it was being answered.",
+    "It was deleted in another tab; its answer was not kept. Here is a new conversation.",
 )
 STORE_DOWN = Notice(
     NoticeLevel.ERROR,
@@ -96,7 +101,7 @@ def begin(state: PageSession, creds: Credentials, prompt: Prompt) -> None:
     except ConversationNotFound:
         navigation.start_new(state)
         give_back(state, prompt, GONE)
-    except Exception:
+    except StoreUnavailable:
         give_back(state, prompt, STORE_DOWN)
     state.notices, state.unsent = [], None
     state.conversation, state.stored = started.conversation, True
@@ -113,24 +118,29 @@ def give_back(state: PageSession, prompt: Prompt, notice: Notice) -> NoReturn:
 
 def finish(state: PageSession, live: LiveTurn) -> bool:
     """Read the finished turn back from the store; False while the store lacks part of it."""
-    if not live.handle.saved or live.turn is None:
+    if not live.handle.settled or live.turn is None:
         return False
     try:
         stored = app_services.service().finish(live.turn, str(state.owner))
-    except Exception:
+    except ConversationNotFound:
+        navigation.start_new(state)  # deleted in another tab while it was answered
+        _keep_notes(state, live)
+        state.notices.append(DELETED_MEANWHILE)
+        state.live = None
+        return True
+    except StoreUnavailable:
         return False  # the store went away again: keep showing the turn as it streamed
     if stored is None:
         navigation.start_new(state)  # the empty conversation it made is gone
     else:
         state.conversation = stored
     _keep_notes(state, live)
-    if stored is None:
+    if live.model.unsaved is not None:  # the store refused part of it for good
+        state.notices.append(Notice(NoticeLevel.ERROR, "Not saved.", live.model.unsaved.message))
+    if stored is None or len(stored.messages) <= live.base_len:
         state.unsent = live.prompt
-    else:
-        if len(stored.messages) <= live.base_len:
-            state.unsent = live.prompt
-        elif live.model.error is not None:
-            state.retry = live.prompt
+    elif live.model.error is not None:
+        state.retry = live.prompt
     state.live = None
     return True
 

@@ -13,6 +13,7 @@ import argparse
 import dataclasses
 import mimetypes
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -34,6 +35,7 @@ from services.turn.events import (
     OutputFileFailed,
     OutputFileReady,
     Retrying,
+    SaveStatus,
     StepResult,
     StepTool,
     StopReason,
@@ -48,6 +50,8 @@ from services.turn.events import (
 )
 from services.turn.handle import TurnHandle
 from services.turn.runner import TurnRunner
+
+STORE_WAIT_SECONDS = 30.0  # for a database that went away in the middle of the turn
 
 
 class EventPrinter:
@@ -150,6 +154,7 @@ _HANDLERS: dict[type, Callable[[EventPrinter, Any], None]] = {
     Usage: _usage,
     TurnError: lambda p, e: p.line(f"[error: {e.message}]"),
     TurnFinished: _finished,
+    SaveStatus: lambda p, e: p.line("[stored again]" if e.saved else f"[{e.message}]"),
 }
 
 
@@ -174,29 +179,39 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
         return 2
     settings = load_settings()
     with open_store(settings) as store:
-        service = ConversationService(store, settings)
-        conversation = _conversation(service, args.conversation, args.model)
-        if conversation is None:
-            print(f"No conversation {args.conversation!r} in the store.", file=sys.stderr)
-            return 2
-        runner = TurnRunner(build_client(), settings, store.blobs)
-        attachments = [_attachment(p) for p in args.file]
-        try:
-            started = service.start_turn(
-                runner,
-                LOCAL_OWNER,
-                conversation,
-                args.prompt,
-                attachments,
-                stored=args.conversation is not None,
-            )
-        except FileTooLarge as too_large:
-            print(str(too_large), file=sys.stderr)
-            return 2
-        finished = _follow(started.handle, EventPrinter(out))
-        print(f"\n[saved as conversation {started.conversation.id}]", file=out)
+        return _run_turn(ConversationService(store, settings), args, out)
+
+
+def _run_turn(service: ConversationService, args: argparse.Namespace, out: TextIO) -> int:
+    conversation = _conversation(service, args.conversation, args.model)
+    if conversation is None:
+        print(f"No conversation {args.conversation!r} in the store.", file=sys.stderr)
+        return 2
+    runner = TurnRunner(build_client(), service.settings, service.store.blobs)
+    attachments = [_attachment(p) for p in args.file]
+    stored = args.conversation is not None
+    try:
+        started = service.start_turn(
+            runner, LOCAL_OWNER, conversation, args.prompt, attachments, stored=stored
+        )
+    except FileTooLarge as too_large:
+        print(str(too_large), file=sys.stderr)
+        return 2
+    finished = _follow(started.handle, EventPrinter(out))
+    if not _stored(started.handle):
+        print("The turn could not be stored: the database is unreachable.", file=sys.stderr)
+        return 1
+    print(f"\n[saved as conversation {started.conversation.id}]", file=out)
     failed = finished is None or finished.stop_reason == StopReason.FAILED
     return 1 if failed else 0
+
+
+def _stored(handle: TurnHandle) -> bool:
+    """Wait a while for writes the store could not take yet: this process is about to end."""
+    deadline = time.monotonic() + STORE_WAIT_SECONDS
+    while not handle.settled and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return handle.saved
 
 
 def _conversation(

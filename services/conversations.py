@@ -51,7 +51,12 @@ class StartedTurn:
 
 
 class RunningTurns:
-    """The turns running in this process, by conversation."""
+    """The turns running in this process, by conversation.
+
+    A turn counts until it has settled: ended, and its writes in the store (or given up).
+    An answer still held only in memory (the database was down) is not finished yet, so
+    no other tab sends a message after it or deletes its conversation meanwhile.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -60,14 +65,14 @@ class RunningTurns:
     def add(self, conversation_id: str, handle: TurnHandle) -> None:
         with self._lock:
             # Finished turns are dropped here too, so the map holds only running ones.
-            for finished in [cid for cid, h in self._handles.items() if h.done]:
+            for finished in [cid for cid, h in self._handles.items() if h.settled]:
                 del self._handles[finished]
             self._handles[conversation_id] = handle
 
     def is_running(self, conversation_id: str) -> bool:
         with self._lock:
             handle = self._handles.get(conversation_id)
-            if handle is not None and handle.done:
+            if handle is not None and handle.settled:
                 del self._handles[conversation_id]
                 handle = None
         return handle is not None
@@ -154,11 +159,14 @@ class ConversationService:
     def finish(self, started: StartedTurn, owner: str) -> Conversation | None:
         """The conversation after its turn, read from the store; None when the turn stored
         nothing (its request never reached the API), in which case a conversation that is
-        left empty is deleted, so that the list shows no empty entry."""
+        left empty is deleted, so that the list shows no empty entry.
+
+        Raises ConversationNotFound when it was deleted while the turn ran.
+        """
         conversation_id = started.conversation.id
         current = self.open(conversation_id, owner)
         if current is None:
-            return None
+            raise ConversationNotFound(conversation_id)
         if not current.messages:
             self.store.delete(conversation_id, owner)
             return None

@@ -1,5 +1,5 @@
-"""Builds the parts the page and the command line put together: the conversation service,
-a turn runner for a set of credentials, the model list, and the Files API clean-up.
+"""Builds the parts the page puts together: the conversation service, a turn runner for a
+set of credentials (it also lists the models), and the Files API clean-up.
 
 The page calls these instead of touching the SDK or the database itself.
 """
@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.client import build_client, has_credentials
+from services.client import build_client
+from services.client import has_credentials as has_credentials  # for the page's key check
 from services.conversations import ConversationService
 from services.files.blobs import BlobStore
 from services.files.cleanup import delete_api_files_later
 from services.settings import Settings
 from services.store import Store, open_store
 from services.turn.runner import TurnRunner
-
-__all__ = ["has_credentials"]
 
 
 def open_service(settings: Settings) -> ConversationService:

@@ -213,6 +213,17 @@ def select_messages(connection: Connection, conversation_id: str, start: int) ->
     return [to_message_row(row) for row in connection.execute(query)]
 
 
+def select_last_message(connection: Connection, conversation_id: str) -> MessageRow | None:
+    query = (
+        sa.select(messages)
+        .where(messages.c.conversation_id == conversation_id)
+        .order_by(messages.c.position.desc())
+        .limit(1)
+    )
+    row = connection.execute(query).first()
+    return None if row is None else to_message_row(row)
+
+
 def delete_conversation_rows(connection: Connection, conversation_id: str) -> None:
     connection.execute(messages.delete().where(messages.c.conversation_id == conversation_id))
     connection.execute(conversations.delete().where(conversations.c.id == conversation_id))

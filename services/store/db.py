@@ -23,6 +23,8 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from services.store.errors import StoreUnavailable
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+CONNECT_TIMEOUT_SECONDS = 5
+POOL_TIMEOUT_SECONDS = 10
 _WRITE_OPTION = "store_write"
 
 
@@ -31,7 +33,16 @@ def create_store_engine(url: str | URL) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
     # pre_ping: a server restart or idle timeout must not surface as an error on the page.
-    return sa.create_engine(parsed, pool_pre_ping=True)
+    # Bounded waits: a database gone from the network must not hold a turn's writer (and
+    # the stream it reads) for the operating system's minutes-long connect timeout.
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if _is_psycopg(parsed) else {}
+    return sa.create_engine(
+        parsed, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT_SECONDS, connect_args=connect_args
+    )
+
+
+def _is_psycopg(url: URL) -> bool:
+    return url.get_backend_name() == "postgresql" and url.get_driver_name() in ("psycopg", "")
 
 
 def _sqlite_engine(url: URL) -> Engine:

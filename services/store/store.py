@@ -124,6 +124,12 @@ class Store:
                 connection, conversation_id, position, blocks, MessageStatus(status)
             )
 
+    def last_message(self, conversation_id: str) -> MessageRow | None:
+        """The conversation's last message (the turn's writer checks an append it could not
+        confirm: the write may have landed before the connection dropped)."""
+        with read_transaction(self.engine) as connection:
+            return conv.select_last_message(connection, conversation_id)
+
     def load_messages(
         self, conversation_id: str, owner: str, *, start: int = 0
     ) -> list[MessageRow]:

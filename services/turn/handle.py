@@ -79,8 +79,14 @@ class TurnHandle:
 
     @property
     def saved(self) -> bool:
-        """False while the store lacks part of the turn (it could not be reached)."""
+        """The store holds everything of the turn so far (false while it cannot be reached,
+        or after it refused the turn for good)."""
         return self.saver is None or (self.saver.state.saved and not self.saver.pending)
+
+    @property
+    def settled(self) -> bool:
+        """The turn has ended and nothing more of it will be written: stored, or given up."""
+        return self.done and (self.saver is None or not self.saver.pending)
 
     # --- worker side -------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from services.conversation import MessageStatus, Role
 from services.files.stored import FileDirection, StoredFile
-from services.store import BytesMissing, Store
+from services.store import BytesMissing, NotFoundError, Store, StoreUnavailable
 from services.turn.events import (
     BlockCompleted,
     ContainerUpdated,
@@ -41,6 +41,14 @@ OFFLINE_RETRY_SECONDS = 2.0  # while it does not, one attempt this often
 UNSAVED = (
     "Not saved yet: the database is unreachable. The answer is kept in this app's memory "
     "and saved as soon as the database is back; until then a reload will not show it."
+)
+GONE = (
+    "Not saved: this conversation is no longer in the store (it was deleted while it was "
+    "being answered). The answer is shown here only until you leave the page."
+)
+REFUSED = (
+    "Not saved: the database refused to store this answer. It is shown here only until "
+    "you leave the page."
 )
 FINAL_STATUS = {StopReason.STOPPED: MessageStatus.STOPPED, StopReason.FAILED: MessageStatus.FAILED}
 Blocks = list[dict[str, Any]]
@@ -79,6 +87,8 @@ class TurnSaver:
         self._container: tuple[str | None, str | None] | None = None
         self._cost = (0.0, 0)  # priced dollars, unpriced tokens not yet added
         self._failing = False
+        self._given_up = False  # the store refused the turn for good
+        self._unconfirmed: Role | None = None  # an append whose answer never came
         self._last_flush = self._last_attempt = time.monotonic()
         self.state = SAVED
 
@@ -87,7 +97,7 @@ class TurnSaver:
     def record(self, event: TurnEvent) -> SaveState | None:
         """Take one event's change and write what is due; the new state if it changed."""
         with self._lock:
-            if not self._take(event):
+            if self._given_up or not self._take(event):
                 return None
             return self._sync()
 
@@ -129,6 +139,8 @@ class TurnSaver:
     def retry(self) -> bool:
         """One more attempt at what is pending (the process retrier's call); True when done."""
         with self._lock:
+            if self._given_up:
+                return True
             self._last_attempt = 0.0
             self._sync()
             return not self.pending
@@ -142,16 +154,27 @@ class TurnSaver:
         for pause in (*pauses, None):
             try:
                 self._write_pending()
-            except Exception:
+            except StoreUnavailable:
                 # Said once when the store goes away; its retries every few seconds are quiet.
                 level = logging.DEBUG if self._failing else logging.WARNING
                 log.log(level, "writing the turn to the store failed", exc_info=True)
                 if pause is not None:
                     time.sleep(pause)
                 continue
+            except Exception as exc:  # writing again cannot help: say so, keep nothing
+                log.exception("the store refused the turn")
+                return self._give_up(GONE if isinstance(exc, NotFoundError) else REFUSED)
             self._last_flush = time.monotonic()
             return self._set_state(SAVED)
         return self._set_state(SaveState(False, UNSAVED))
+
+    def _give_up(self, message: str) -> SaveState | None:
+        self._dirty.clear()
+        self._files.clear()
+        self._container = None
+        self._cost = (0.0, 0)
+        self._given_up = True
+        return self._set_state(SaveState(False, message))
 
     def _set_state(self, state: SaveState) -> SaveState | None:
         self._failing = not state.saved
@@ -191,17 +214,35 @@ class TurnSaver:
     def _write_message(self, role: Role, content: Blocks, status: MessageStatus) -> None:
         user = role is Role.USER
         position = self._user_position if user else self._assistant_position
+        if position is None and self._unconfirmed is role:
+            position = self._landed(role, content)
         if position is not None:
             self.store.update_message(self.conversation_id, position, content, status)
-            return
-        model = None if user else self.model
-        position = self.store.append_message(
-            self.conversation_id, role, content, status, model=model
-        )
+        else:
+            self._unconfirmed = role  # if the answer never comes, the row may exist anyway
+            model = None if user else self.model
+            position = self.store.append_message(
+                self.conversation_id, role, content, status, model=model
+            )
+        self._unconfirmed = None
         if user:
             self._user_position = position
         else:
             self._assistant_position = position
+
+    def _landed(self, role: Role, content: Blocks) -> int | None:
+        """The position of an append that was made but not confirmed, if it landed.
+
+        One turn writes a conversation at a time, so its last message is this turn's
+        when it has the role (and, for the question, the very content) appended.
+        """
+        last = self.store.last_message(self.conversation_id)
+        if last is None or last.role is not role:
+            return None
+        if role is Role.USER:
+            return last.position if last.content == content else None
+        after_question = self._user_position is not None and last.position > self._user_position
+        return last.position if after_question else None
 
     def _write_files(self, direction: FileDirection, position: int) -> None:
         for file in [f for f in self._files if f.direction is direction]:

@@ -25,7 +25,7 @@ from fake_anthropic import (
 from services.conversation import Attachment, Conversation
 from services.files.blobs import BlobStore
 from services.settings import Settings
-from services.store import MessageStatus, Store, open_store
+from services.store import MessageStatus, Store, StoreUnavailable, open_store
 from services.turn.events import (
     BlockCompleted,
     CodeStepFinished,
@@ -262,7 +262,7 @@ class DyingStore(Store):
         if self.discard:
             return 0 if name == "append_message" else None
         if self.writes >= self.alive:
-            raise OSError("the process is gone")
+            raise StoreUnavailable("the process is gone")
         self.writes += 1
         return getattr(super(), name)(*args, **kwargs)
 
@@ -301,10 +301,11 @@ def turn_dying_after(fake_api, settings: Settings, alive: int) -> tuple[int, boo
     fake_api.enqueue(rich_turn(gated=False))
     handle = runner.start(conversation, "Chart it", [Attachment("s.csv", CSV)], store=dying)
     events = read_all(handle)
+    saved = handle.saved  # read before the writes are let go
     dying.discard = True
     store.close()
     reported = any(isinstance(e, SaveStatus) and not e.saved for e in events)
-    assert reported == (not handle.saved)
+    assert reported == (not saved)
     return dying.writes, reported
 
 
@@ -322,17 +323,45 @@ def test_a_killed_server_leaves_a_partial_turn_after_every_write(
         assert_next_turn_is_accepted(fake_api, settings)
 
 
-def test_a_store_that_cannot_be_written_never_ends_the_turn(fake_api, store_settings, caplog):
+def test_a_conversation_gone_from_the_store_never_ends_the_turn_and_is_said(
+    fake_api, store_settings, caplog
+):
     store, runner = open_runner(fake_api, store_settings)
     conversation = Conversation(model="claude-sonnet-5")  # not in the store: every write fails
     fake_api.enqueue(Turn((Text("Still answered."),)))
     handle = runner.start(conversation, "Hi", store=store)
     events = read_all(handle)
     assert events[-1].stop_reason == StopReason.END_TURN
-    assert "writing the turn to the store failed" in caplog.text
+    assert "the store refused the turn" in caplog.text
     [status] = [e for e in events if isinstance(e, SaveStatus)]
-    assert not status.saved and "Not saved yet" in status.message
-    assert not handle.saved
+    assert not status.saved and "no longer in the store" in status.message
+    assert not handle.saved and handle.settled  # nothing is retried: it cannot succeed
     assert json.dumps(events[-1].outcome.content)
-    handle.saver.store = DyingStore(store, 0)  # let the pending writes end with the test
-    handle.saver.store.discard = True
+
+
+def test_an_append_whose_answer_was_lost_is_not_made_twice(fake_api, store_settings):
+    """The database took the question, then the connection dropped before it said so."""
+    store, runner = open_runner(fake_api, store_settings)
+    conversation = new_conversation(store)
+    flaky = LostAnswerStore(store)
+    fake_api.enqueue(Turn((Text("One answer."),)))
+    handle = runner.start(conversation, "Only once", store=flaky)
+    read_all(handle)
+    assert handle.saved and flaky.lost == 1
+    roles = [m.role for m in store.load_messages(conversation.id, OWNER)]
+    assert roles == ["user", "assistant"]
+
+
+class LostAnswerStore(Store):
+    """Appends the first message, then fails as a dropped connection does."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store.engine, store.blobs)
+        self.lost = 0
+
+    def append_message(self, *args, **kwargs):
+        position = super().append_message(*args, **kwargs)
+        if self.lost == 0:
+            self.lost += 1
+            raise StoreUnavailable("the connection dropped after the commit")
+        return position

@@ -13,6 +13,7 @@ import pytest
 
 from fake_anthropic import Hold, Text, Turn
 from services.conversation import MessageStatus
+from services.conversations import ConversationService, TurnBusy
 from services.files.blobs import BlobStore
 from services.settings import Settings
 from services.store import StoreUnavailable, open_store
@@ -46,7 +47,8 @@ def test_a_database_stopped_mid_turn_gets_the_whole_turn_once_it_is_back(
     )
     fake_api.enqueue(Turn((Text("Before the outage."), Hold("outage"), Text(" After it."))))
 
-    handle = runner.start(conversation, "How are sales?", store=store)
+    service = ConversationService(store, settings)
+    handle = service.start_turn(runner, OWNER, conversation, "How are sales?", stored=True).handle
     assert fake_api.wait_held("outage", timeout=20)
     # Written before the hold: the question, and the answer's first block.
     wait_for(lambda: len(store.load_messages(row.id, OWNER)) == 2, "the first block stored")
@@ -59,11 +61,16 @@ def test_a_database_stopped_mid_turn_gets_the_whole_turn_once_it_is_back(
     [down] = [e for e in events if isinstance(e, SaveStatus)]
     assert not down.saved and "Not saved yet: the database is unreachable" in down.message
     assert not handle.saved
+    # Held only in memory: still running here, so no tab sends after it or deletes it.
+    assert service.running.is_running(row.id)
+    with pytest.raises(TurnBusy):
+        service.delete(row.id, OWNER)
     with pytest.raises(StoreUnavailable):  # a reload now can only say the database is down
         store.load_messages(row.id, OWNER)
 
     own_postgres.start()
     wait_for(lambda: handle.saved, "the pending writes stored")
+    assert not service.running.is_running(row.id)
     reopened = open_store(dataclasses.replace(settings))
     question, answer = reopened.load_messages(row.id, OWNER)
     assert question.content[-1] == {"type": "text", "text": "How are sales?"}
