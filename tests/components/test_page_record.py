@@ -43,3 +43,23 @@ def test_the_finished_turn_is_drawn_from_the_stored_record(
     assert user_message(at).markdown[0].value == "What the store holds"
     assert texts(assistant(at).markdown) == ["First part.", "Second part."]
     assert page_session(at).conversation.messages[0]["content"] == changed
+
+
+def test_a_stopped_turn_is_drawn_with_its_stored_mark_at_once(
+    at: AppTest, fake_api: FakeAnthropic, store: Store
+) -> None:
+    """The mark under an answer comes only from the stored record's status."""
+    fake_api.enqueue(Turn((Text("Working on it."), Hold("long"), Text("Never sent."))))
+    follow_briefly(at)
+    at.run()
+    send(at, "A long job")
+    assert fake_api.wait_held("long", timeout=10)
+    at.button(key="stop_turn").click().run()
+    fake_api.release("long")
+    rerun_until(at, lambda app: page_session(app).live is None)
+    cid = conversation_id(at)
+    [_question, answer] = store.load_messages(cid, LOCAL_OWNER)
+    assert answer.status is MessageStatus.STOPPED
+    captions = texts(assistant(at).caption)
+    assert any("Stopped: this answer was cut short." in c for c in captions)
+    assert texts(assistant(at).markdown) == ["Working on it."]
