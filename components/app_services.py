@@ -19,6 +19,7 @@ import streamlit as st
 from components.session import session
 from services import wiring
 from services.conversations import ConversationService
+from services.models import ModelOffer
 from services.settings import Settings
 from services.turn.runner import TurnRunner
 
@@ -114,22 +115,41 @@ def available_models(creds: Credentials | None) -> list[str]:
     only the configured model is offered.
     """
     fallback = settings().model
+    query = _model_query(creds)
+    offer = query.offer if query is not None else None
+    return list(offer.models) if offer is not None and offer.models else [fallback]
+
+
+def talking_to_demo(creds: Credentials | None) -> bool:
+    """The server said it is the keyless demo (its answers are scripted, not Claude's)."""
+    query = _model_query(creds)
+    return query is not None and query.offer is not None and query.offer.demo
+
+
+def models_pending(creds: Credentials | None) -> bool:
+    """The model list was asked for and has not come back yet."""
+    query = _model_query(creds)
+    return query is not None and query.offer is None
+
+
+def _model_query(creds: Credentials | None) -> _ModelQuery | None:
     if creds is None:
-        return [fallback]
+        return None
     state = session()
     if state.models is None or state.models[0] != creds.fingerprint:
         state.models = (creds.fingerprint, _ModelQuery(runner(creds)))
-    return state.models[1].models or [fallback]
+    return state.models[1]
 
 
 class _ModelQuery:
     def __init__(self, source: TurnRunner) -> None:
-        self.models: list[str] = []
+        self.offer: ModelOffer | None = None  # None until the API has answered
         self._source = source
         threading.Thread(target=self._ask, name="list-models", daemon=True).start()
 
     def _ask(self) -> None:
         try:
-            self.models = list(self._source.list_models())
+            self.offer = self._source.model_offer()
         except Exception:  # the runner already falls back on API errors; keep the default
             _LOG.warning("listing the models failed", exc_info=True)
+            self.offer = ModelOffer(())

@@ -37,6 +37,11 @@ _LOG = logging.getLogger(__name__)
 
 TITLE = "Code Execution Assistant"
 ICON = Path(__file__).resolve().parents[1] / "assets" / "icon.png"
+DEMO_BANNER = (
+    "**Demo server**: you are talking to the app's keyless demo, not to Claude. Its answers "
+    "are scripted: it charts month/value pairs and summarises an attached CSV or Excel file. "
+    "Point the app at Anthropic's API with a real key for Claude's own answers."
+)
 DATABASE_DOWN = (
     "The database is unreachable right now, so your conversations cannot be shown. "
     "Nothing stored is lost: reload in a moment."
@@ -88,6 +93,10 @@ def _render(state: PageSession) -> None:
     turns.start_or_queue(state, creds, prompt)
     with st.sidebar:
         steps_expanded = _render_sidebar(state, creds, account)
+    if app_services.talking_to_demo(creds):
+        st.info(DEMO_BANNER, icon=":material/science:")
+    elif app_services.models_pending(creds):
+        _wait_for_models()
     _render_conversation(state, creds, steps_expanded)
 
 
@@ -139,6 +148,13 @@ def _wait_for_other_turn(conversation_id: str) -> None:
         if found is not None:
             navigation.show(state, found)
     st.rerun(scope="app")
+
+
+@st.fragment(run_every=0.5)
+def _wait_for_models() -> None:
+    """The model list (and whether the server is the demo) is on its way: draw it once here."""
+    if not app_services.models_pending(app_services.credentials()):
+        st.rerun(scope="app")
 
 
 @st.fragment(run_every=POLL_SECONDS)

@@ -1,8 +1,12 @@
 """The demo script: what the fake answers in `--demo` mode when nothing is queued.
 
-Every answer has a short text, one code step (python and bash in turn) that prints a
-table of monthly sales and leaves a real PNG bar chart (drawn with Pillow) and a CSV in
-$OUTPUT_DIR, then a closing text, so the app can be tried without an API key.
+It answers what people try first, so the app can be tried without an API key:
+- an attached CSV, TSV or Excel file: a code step printing pandas' summary of that very
+  file (`demo_tables`);
+- a prompt with month/value pairs ("Jan: $50K, Feb: $65K"): a code step (python and bash
+  in turn) that prints the table and leaves a real PNG bar chart and a CSV in $OUTPUT_DIR;
+- anything else: a short reply saying what the demo can do.
+Every answer says it comes from the demo, and every response carries DEMO_HEADER.
 """
 
 from __future__ import annotations
@@ -14,8 +18,12 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from .demo_tables import attached_tables, table_turn
+from .files import FileStore
 from .script import CodeStep, OutFile, Text, Thinking, Turn
 
+# Sent with every answer in demo mode (the app's services.models reads the same name).
+DEMO_HEADER = "x-demo-server"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun")
 SALES = (12400, 15100, 13900, 17800, 19250, 21600)
 # "January: $50K" or "Feb 65": the demo charts the numbers a prompt gives, when it gives some.
@@ -28,15 +36,21 @@ _SCALE = {"": 1, "k": 1_000, "m": 1_000_000}
 Series = tuple[tuple[str, int], ...]
 
 
-def series_from_prompt(text: str) -> Series:
-    """Month/value pairs written in the prompt; the built-in series when there are fewer than 2."""
+def pairs_in(text: str) -> Series:
+    """The month/value pairs written in a prompt."""
     pairs = []
     for month, number, unit in _MONTH_VALUE.findall(text):
         value = float(number.replace(",", "")) * _SCALE[unit.lower()]
         pairs.append((month, round(value)))
+    return tuple(pairs)
+
+
+def series_from_prompt(text: str) -> Series:
+    """Month/value pairs written in the prompt; the built-in series when there are fewer than 2."""
+    pairs = pairs_in(text)
     if len(pairs) < 2:
         return tuple(zip(MONTHS, SALES, strict=True))
-    return tuple(pairs)
+    return pairs
 
 
 def _python_code(series: Series) -> str:
@@ -114,10 +128,28 @@ def _last_user_text(body: dict[str, Any]) -> str:
     return ""
 
 
-def demo_turn(body: dict[str, Any]) -> Turn:
+HELP = (
+    "This is the **demo server**, not Claude: its answers are scripted. It can chart "
+    "month/value pairs you write (try “Chart Jan: $50K, Feb: $65K, Mar: $45K”) and "
+    "summarise an attached CSV or Excel file with pandas. Add an Anthropic API key in "
+    "the sidebar for Claude's own answers to anything else."
+)
+
+
+def demo_turn(body: dict[str, Any], files: FileStore | None = None) -> Turn:
+    """The answer to the last message: its attached table, its numbers, or the help."""
+    tables = attached_tables(body, files) if files is not None else []
+    if tables:
+        return table_turn(tables)
+    prompt = _last_user_text(body)
+    if len(pairs_in(prompt)) < 2:
+        return Turn(blocks=(Text(HELP),))
+    return sales_turn(body, series_from_prompt(prompt))
+
+
+def sales_turn(body: dict[str, Any], series: Series) -> Turn:
     """Python on odd user turns, bash on even ones, so both renderings can be seen."""
     turn_number = sum(1 for m in body.get("messages", []) if m.get("role") == "user")
-    series = series_from_prompt(_last_user_text(body))
     outputs = (
         OutFile("sales_chart.png", sales_chart_png(series=series), "image/png"),
         OutFile("monthly_sales.csv", sales_csv(series), "text/csv"),
@@ -131,7 +163,8 @@ def demo_turn(body: dict[str, Any]) -> Turn:
         blocks=(
             Thinking("The person wants a look at the monthly sales; a table and a chart will do."),
             Text(
-                "Here is a quick look at the monthly sales. I'll compute a table and draw a chart."
+                "Here is a quick look at the monthly sales (a scripted demo answer). "
+                "I'll compute a table and draw a chart."
             ),
             step,
             Text(_summary(series)),

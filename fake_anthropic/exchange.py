@@ -38,6 +38,7 @@ class Exchange:
         if boundary and raw:
             self.parts = parse_multipart(raw, boundary)
         self.record = RecordedRequest(method, self.path, self.query, self.headers, None, raw)
+        self.extra_headers: dict[str, str] = {}  # sent with whatever answer this gets
         self.record.extra["request_id"] = self.request_id
         self.record.body = self._parsed_body(raw)
         self.answered = False
@@ -110,7 +111,8 @@ class Exchange:
         self.record.extra.setdefault("status", status)
         try:
             self.handler.send_response(status)
-            for key, value in {**headers, "request-id": self.request_id}.items():
+            every = {**headers, **self.extra_headers, "request-id": self.request_id}
+            for key, value in every.items():
                 self.handler.send_header(key, value)
             self.handler.end_headers()
         except OSError as exc:

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from .containers import skill_entry, uses_code_execution
-from .demo import demo_turn
+from .demo import DEMO_HEADER, demo_turn
 from .exchange import ClientGone, Exchange
 from .files import FileStore, StoredFile
 from .gates import DownloadHold, Gates
@@ -164,7 +164,7 @@ class FakeAnthropic:
             if self._queue:
                 return self._queue.popleft()
         if self.demo:
-            return demo_turn(body)
+            return demo_turn(body, self.file_store)
         return Fault(500, "api_error", NO_TURN_LEFT)
 
     def turn_context(self, body: dict[str, Any], turn: Turn) -> TurnContext:
@@ -259,6 +259,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.fake._record(ex.record)
+        if self.fake.demo:  # so the app can say it talks to the demo, not to Claude
+            ex.extra_headers[DEMO_HEADER] = "scripted answers, not Claude"
         try:
             route(self.fake, ex)
         except ClientGone:

@@ -1,13 +1,27 @@
-"""The models to offer: those that support code execution and are active."""
+"""The models to offer: those that support code execution and are active.
+
+The listing also tells whether the server is the keyless demo (`fake_anthropic --demo`):
+it says so in a response header, so the page can say it plainly whatever the URL is.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import anthropic
 
 log = logging.getLogger(__name__)
+
+# Sent by the demo server on every answer; Anthropic's API never sends it.
+DEMO_HEADER = "x-demo-server"
+
+
+@dataclass(frozen=True)
+class ModelOffer:
+    models: tuple[str, ...]
+    demo: bool = False  # the server is the demo: its answers are scripted, not Claude's
 
 
 def supports_code_execution(model: Any) -> bool:
@@ -18,16 +32,18 @@ def supports_code_execution(model: Any) -> bool:
     return bool(getattr(code_execution, "supported", False))
 
 
-def code_execution_models(client: anthropic.Anthropic, fallback: str) -> list[str]:
+def code_execution_models(client: anthropic.Anthropic, fallback: str) -> ModelOffer:
     """Model ids in the API's order; `[fallback]` if the list cannot be read or is empty."""
     try:
-        models = list(client.models.list(limit=100))
+        raw = client.models.with_raw_response.list(limit=100)
+        demo = bool(raw.headers.get(DEMO_HEADER))
+        models = list(raw.parse())
     except Exception:  # API errors, and the SDK's TypeError when no credentials are set
         log.warning("could not list the models; offering %s alone", fallback, exc_info=True)
-        return [fallback]
-    ids = [
+        return ModelOffer((fallback,))
+    ids = tuple(
         model.id
         for model in models
         if getattr(model, "lifecycle", None) == "active" and supports_code_execution(model)
-    ]
-    return ids or [fallback]
+    )
+    return ModelOffer(ids or (fallback,), demo)

@@ -21,7 +21,7 @@ import anthropic
 
 from services.conversation import Attachment, Conversation
 from services.files.blobs import BlobStore
-from services.models import code_execution_models
+from services.models import ModelOffer, code_execution_models
 from services.settings import Settings
 from services.store import Store
 from services.turn.failures import RetryPolicy
@@ -85,4 +85,8 @@ class TurnRunner:
 
     def list_models(self) -> list[str]:
         """Active models that support code execution; the configured model on any error."""
+        return list(self.model_offer().models)
+
+    def model_offer(self) -> ModelOffer:
+        """The models to offer, and whether the server is the keyless demo."""
         return code_execution_models(self._listing_client, self._settings.model)

@@ -13,6 +13,7 @@ from typing import Any
 
 import anthropic
 import httpx2
+import pandas as pd
 import pytest
 from PIL import Image
 
@@ -778,16 +779,20 @@ def test_validate_history(messages: list[Any], container: Any, problem: str | No
 # demo and acceptance ---------------------------------------------------------------------------
 
 
+SALES_PROMPT = "Chart Jan: $12.4K, Feb: $15.1K, Mar: $13.9K, Apr: $17.8K, May: $19.25K, Jun: 21.6K"
+
+
 def test_demo_turns_run_through_the_sdk() -> None:
     with FakeAnthropic(demo=True) as fake:
         client = anthropic.Anthropic(api_key="k", base_url=fake.base_url, max_retries=0)
-        _, first = stream_all(client)
+        sales = [{"role": "user", "content": SALES_PROMPT}]
+        _, first = stream_all(client, messages=sales)
         second = client.messages.create(
             **ask(
                 messages=[
-                    *USER,
+                    *sales,
                     {"role": "assistant", "content": first.content},
-                    {"role": "user", "content": "again"},
+                    {"role": "user", "content": f"again: {SALES_PROMPT}"},
                 ]
             )
         )
@@ -807,6 +812,37 @@ def test_demo_turns_run_through_the_sdk() -> None:
         csv = client.files.download(outputs[1].file_id).read().decode()
         assert csv.splitlines()[0] == "month,sales" and len(csv.splitlines()) == 7
         assert "month" in first.content[3].content.stdout
+
+
+def test_the_demo_summarises_each_attached_table_with_pandas() -> None:
+    """Two different CSVs: the printed summary is what pandas computes for each."""
+    tables = {
+        "sales.csv": b"month,sales\nJan,50\nFeb,65\nMar,45\n",
+        "people.csv": b"name,age,plan\nAda,36,pro\nBo,41,free\nCy,29,pro\nDi,52,team\n",
+    }
+    with FakeAnthropic(demo=True) as fake:
+        client = anthropic.Anthropic(api_key="k", base_url=fake.base_url, max_retries=0)
+        for name, data in tables.items():
+            uploaded = client.files.upload(file=(name, data, "text/csv"))
+            attach = [{"type": "container_upload", "file_id": uploaded.id}]
+            content = [*attach, {"type": "text", "text": "Mean of each column?"}]
+            _, message = stream_all(client, messages=[{"role": "user", "content": content}])
+            [result] = [b for b in message.content if b.type == "code_execution_tool_result"]
+            frame = pd.read_csv(io.BytesIO(data))
+            expected = frame.describe(include="all").to_string()
+            assert expected in result.content.stdout
+            assert f"{len(frame)} rows x {len(frame.columns)} columns" in result.content.stdout
+            assert "demo server" in message.content[0].text
+
+
+def test_the_demo_says_what_it_can_do_when_asked_anything_else() -> None:
+    with FakeAnthropic(demo=True) as fake:
+        client = anthropic.Anthropic(api_key="k", base_url=fake.base_url, max_retries=0)
+        raw = client.models.with_raw_response.list()
+        assert raw.headers.get("x-demo-server")  # what the app reads to say "demo"
+        _, message = stream_all(client, messages=[{"role": "user", "content": "Tell a joke"}])
+        [text] = message.content
+        assert "demo server" in text.text and "API key" in text.text
 
 
 def test_command_line_demo_server() -> None:
