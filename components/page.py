@@ -30,8 +30,8 @@ from components.sidebar.conversations import (
     render_search,
     search_text,
 )
+from components.style import render_style
 from services.conversations import StoreUnavailable
-from services.pricing import TokenCounts
 
 _LOG = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ def _render(state: PageSession) -> None:
         _render_logged_out()
         render_login(account)
         return
+    render_style()
     navigation.switch_owner(state, account.owner)
     state.files = OwnedFiles(app_services.service(), account.owner)
     creds = app_services.credentials()
@@ -184,7 +185,7 @@ def _render_sidebar(state: PageSession, creds: Credentials | None, account: Acco
     _render_conversation_list(state, busy)
     panels.render_files(conversation, state.settings.upload_limit_bytes)
     panels.render_container(conversation, state.container_notice)
-    panels.render_cost(conversation, state.tokens.get(conversation.id, TokenCounts()))
+    panels.render_cost(conversation)
     panels.render_run_counter(state.runs)
     return expanded
 

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from services.conversation import Conversation
-from services.pricing import TokenCounts
 from services.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -43,7 +42,6 @@ class PageSession:
     live: LiveTurn | None = None  # the turn this session follows
     notices: list[Notice] = field(default_factory=list)  # about the last turn
     container_notice: Notice | None = None
-    tokens: dict[str, TokenCounts] = field(default_factory=dict)  # by conversation id
     unsent: Prompt | None = None  # a prompt the API never got, offered to send again
     retry: Prompt | None = None  # the prompt of a turn that failed, offered to retry
     queued: Prompt | None = None  # sent during a turn, or by an example button

@@ -25,6 +25,7 @@ from components.render.notices import (
     reset_notice,
 )
 from components.session import PageSession, WidgetKey
+from components.style import follow_the_new_message
 from services.conversations import ConversationNotFound, StoreUnavailable, TurnBusy
 from services.files.uploads import FileTooLarge
 from services.turn.events import ErrorKind, StopReason, TurnFinished
@@ -107,6 +108,7 @@ def begin(state: PageSession, creds: Credentials, prompt: Prompt) -> None:
     state.conversation, state.stored = started.conversation, True
     navigation.set_url(started.conversation.id)
     state.live = LiveTurn(started.handle, prompt, started.base_len, turn=started)
+    follow_the_new_message()
 
 
 def give_back(state: PageSession, prompt: Prompt, notice: Notice) -> NoReturn:
@@ -154,10 +156,6 @@ def _keep_notes(state: PageSession, live: LiveTurn) -> None:
     notices.extend(end_notices(model.finished))
     if model.resets:
         state.container_notice = reset_notice(model.resets[-1])
-    conversation_id = live.turn.conversation.id if live.turn else state.conversation.id
-    for usage in model.usage:
-        before = state.tokens.get(conversation_id)
-        state.tokens[conversation_id] = usage.counts if before is None else before + usage.counts
     state.notices = notices
     state.unsent = state.retry = None
 

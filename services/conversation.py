@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from services.files.stored import StoredFile
+from services.turn.events import TokenCounts
 
 Message = dict[str, Any]
 
@@ -62,6 +63,22 @@ def _frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
 
 
 @dataclass(frozen=True)
+class ModelUsage:
+    """What one model used in a conversation: its tokens and what they cost."""
+
+    tokens: TokenCounts = field(default_factory=TokenCounts)
+    cost_usd: float = 0.0  # what the price table knows
+    unpriced_tokens: int = 0  # tokens of a model the price table does not know
+
+    def __add__(self, other: ModelUsage) -> ModelUsage:
+        return ModelUsage(
+            self.tokens + other.tokens,
+            self.cost_usd + other.cost_usd,
+            self.unpriced_tokens + other.unpriced_tokens,
+        )
+
+
+@dataclass(frozen=True)
 class Conversation:
     model: str
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -75,10 +92,11 @@ class Conversation:
     unpriced_tokens: int = 0  # tokens of models not in the price table
     # Positions of messages that did not complete (as stored), and how they ended.
     statuses: Mapping[int, MessageStatus] = field(default_factory=dict)
+    usage: Mapping[str, ModelUsage] = field(default_factory=dict)  # by model, as stored
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "messages", tuple(self.messages))
-        for name in ("uploads", "outputs", "statuses"):
+        for name in ("uploads", "outputs", "statuses", "usage"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     def after(self, outcome: TurnOutcome) -> Conversation:
@@ -98,9 +116,17 @@ class Conversation:
             container_last_used=datetime.now(UTC).isoformat() if used else self.container_last_used,
             uploads={**self.uploads, **{f.sha256: f for f in outcome.uploads}},
             outputs={**self.outputs, **{f.file_id: f for f in outcome.outputs}},
-            cost_usd=self.cost_usd + outcome.cost_usd,
-            unpriced_tokens=self.unpriced_tokens + outcome.unpriced_tokens,
+            cost_usd=self.cost_usd + outcome.used.cost_usd,
+            unpriced_tokens=self.unpriced_tokens + outcome.used.unpriced_tokens,
+            usage=self._usage_after(outcome),
         )
+
+    def _usage_after(self, outcome: TurnOutcome) -> dict[str, ModelUsage]:
+        usage = dict(self.usage)
+        if outcome.used != ModelUsage():
+            model = outcome.usage_model or outcome.model
+            usage[model] = usage.get(model, ModelUsage()) + outcome.used
+        return usage
 
 
 def assistant_message(content: Any, model: str) -> Message:
@@ -120,5 +146,5 @@ class TurnOutcome:
     container_id: str | None = None
     container_expires_at: str | None = None
     container_used: bool = False
-    cost_usd: float = 0.0
-    unpriced_tokens: int = 0
+    used: ModelUsage = field(default_factory=ModelUsage)  # the turn's tokens and cost
+    usage_model: str | None = None  # the model the API says answered

@@ -35,6 +35,10 @@ from services.conversations import StartedTurn
 from services.turn.events import SaveStatus, TurnError, TurnEvent, TurnFinished
 from services.turn.handle import TurnHandle
 
+STOP_HELP = (
+    "Stop the answer; what was streamed so far is kept. "
+    "The Stop at the top right of the page does the same."
+)
 REDRAW_SECONDS = 0.05
 HEARTBEAT_SECONDS = 0.1
 
@@ -108,7 +112,7 @@ class LiveView:
                     key="stop_turn",
                     on_click=stop_live_turn,
                     icon=":material/stop_circle:",
-                    help="Stop the answer; what was streamed so far is kept",
+                    help=STOP_HELP,
                 )
         self.steps_expanded = steps_expanded
         self.slots: dict[int, Any] = {}

@@ -19,6 +19,7 @@ from components.render.blocks import (
     render_assistant_blocks,
     render_user_blocks,
 )
+from components.render.format import escape_markdown
 from components.render.marks import STILL_RUNNING_MARK
 from components.render.steps import FileMap
 from components.session import HISTORY_WINDOW, session
@@ -144,3 +145,7 @@ def _render_exchange(
         render_assistant_blocks(answer, ctx)
         for mark in dict.fromkeys(marks[i] for i in group.answers if i in marks):
             st.caption(mark)
+        written_by = dict.fromkeys(str(messages[i].get("model") or "") for i in group.answers)
+        models = [escape_markdown(model) for model in written_by if model]
+        if models:  # which model wrote it: a conversation may change model along the way
+            st.caption(":material/smart_toy: " + ", ".join(models))

@@ -15,10 +15,11 @@ from components.render.files import download_button
 from components.render.format import escape_markdown, human_size, short_id, when
 from components.render.notices import Notice
 from components.session import WidgetKey, session
-from services.conversation import Conversation
+from services.conversation import Conversation, ModelUsage
 from services.files.stored import StoredFile
-from services.pricing import TokenCounts, count_code_executions, estimate_container_cost
+from services.pricing import count_code_executions, estimate_container_cost
 
+KEY_HELP = "Kept until you reload or close this tab; never written anywhere, cookies included."
 SIDE_NAME = 24  # characters of a file name that fit a sidebar button on one line
 _ORIGINS = {"secrets": ".streamlit/secrets.toml", "environment": "the environment"}
 
@@ -43,7 +44,7 @@ def render_key_section(creds: Credentials | None) -> None:
             type="password",
             on_change=_take_pasted_key,
             placeholder="sk-ant-…",
-            help="Kept in this browser session only; never written to disk.",
+            help=KEY_HELP,
         )
         st.caption("Or set ANTHROPIC_API_KEY in the environment or .streamlit/secrets.toml.")
         return
@@ -136,16 +137,15 @@ def render_container(conversation: Conversation, notice: Notice | None) -> None:
         )
 
 
-def render_cost(conversation: Conversation, tokens: TokenCounts) -> None:
+def render_cost(conversation: Conversation) -> None:
+    """What the conversation cost, per model, as the store holds it (a reload shows the same)."""
     st.subheader("Cost so far", divider="gray")
-    lines = []
-    # Tokens are counted by this session; a conversation reopened later has its stored cost.
-    if tokens.prompt or tokens.output or not (conversation.cost_usd or conversation.messages):
-        lines.append(
-            f"Tokens: {tokens.prompt:,} in · {tokens.output:,} out"
-            + (f" ({tokens.cache_read:,} read from cache)" if tokens.cache_read else "")
-        )
-    lines.append(f"Cost: {cost_text(conversation.cost_usd, conversation.unpriced_tokens)}")
+    usage = dict(conversation.usage)
+    lines = [usage_line(model, used, len(usage) > 1) for model, used in usage.items()]
+    if not usage and not conversation.messages:
+        lines.append("Tokens: 0 in · 0 out")
+    total = cost_text(conversation.cost_usd, conversation.unpriced_tokens)
+    lines.append(f"Cost: {total}" if len(usage) < 2 else f"Cost, all models: {total}")
     executions = sum(
         count_code_executions(m.get("content") or [])
         for m in list(conversation.messages)
@@ -163,6 +163,17 @@ def render_cost(conversation: Conversation, tokens: TokenCounts) -> None:
     st.caption(text, help=estimate.label.replace("$", "\\$") if executions else None)
 
 
+def usage_line(model: str, used: ModelUsage, named: bool) -> str:
+    """One model's tokens (and its cost, when several models share the conversation)."""
+    tokens = used.tokens
+    line = f"Tokens: {tokens.prompt:,} in · {tokens.output:,} out"
+    if tokens.cache_read:
+        line += f" ({tokens.cache_read:,} read from cache)"
+    if not named:
+        return line
+    return f"{escape_markdown(model)}: {cost_text(used.cost_usd, used.unpriced_tokens)} · {line}"
+
+
 def cost_text(cost_usd: float, unpriced_tokens: int) -> str:
     if not unpriced_tokens:
         return f"${cost_usd:.4f}"
@@ -172,8 +183,9 @@ def cost_text(cost_usd: float, unpriced_tokens: int) -> str:
 
 
 def render_run_counter(runs: int) -> None:
-    # Read by browser tests to tell reruns apart; harmless to anyone else.
-    st.caption(f"run {runs}")
+    # Read by the tests to tell reruns apart; in the page, but hidden (components.style).
+    with st.container(key="run_counter"):
+        st.caption(f"run {runs}")
 
 
 def limit_text(limit_bytes: int) -> str:

@@ -176,12 +176,44 @@ def m0005_conversation_search_title(connection: Connection) -> None:
         )
 
 
+def m0006_usage_by_model(connection: Connection) -> None:
+    # Tokens and cost per conversation and model: the sidebar shows them after a reload,
+    # and a conversation that changed model shows what each model cost.
+    metadata = sa.MetaData()
+    sa.Table("conversations", metadata, sa.Column("id", sa.String(64), primary_key=True))
+    usage = sa.Table(
+        "model_usage",
+        metadata,
+        sa.Column(
+            "conversation_id",
+            sa.String(64),
+            sa.ForeignKey("conversations.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("model", sa.String(200), primary_key=True),
+        *(
+            sa.Column(name, sa.BigInteger(), nullable=False, server_default=sa.text("0"))
+            for name in (
+                "input_tokens",
+                "output_tokens",
+                "cache_read_tokens",
+                "cache_write_5m_tokens",
+                "cache_write_1h_tokens",
+                "unpriced_tokens",
+            )
+        ),
+        sa.Column("cost_usd", sa.Float(), nullable=False, server_default=sa.text("0")),
+    )
+    usage.create(connection)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_conversations_and_messages", m0001_conversations_and_messages),
     Migration("0002_files", m0002_files),
     Migration("0003_message_search_text", m0003_message_search_text),
     Migration("0004_conversation_container_and_cost", m0004_conversation_container_and_cost),
     Migration("0005_conversation_search_title", m0005_conversation_search_title),
+    Migration("0006_usage_by_model", m0006_usage_by_model),
 )
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from services.conversation import Conversation
+from services.conversation import Conversation, ModelUsage
 from services.files.stored import FileDirection, StoredFile
 from services.store.records import ConversationRow, MessageRow, MessageStatus
 
 
 def to_conversation(
-    row: ConversationRow, messages: Iterable[MessageRow], files: Iterable[StoredFile]
+    row: ConversationRow,
+    messages: Iterable[MessageRow],
+    files: Iterable[StoredFile],
+    usage: Mapping[str, ModelUsage] | None = None,
 ) -> Conversation:
     """The snapshot of a stored conversation, read in one transaction by the caller."""
     messages = list(messages)
@@ -29,4 +32,5 @@ def to_conversation(
         cost_usd=row.cost_usd,
         unpriced_tokens=row.unpriced_tokens,
         statuses={m.position: m.status for m in messages if m.status is not MessageStatus.COMPLETE},
+        usage=usage or {},
     )

@@ -60,3 +60,23 @@ files = sa.Table(
     sa.Column("blob_key", sa.String(64), nullable=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
 )
+
+model_usage = sa.Table(
+    "model_usage",
+    metadata,
+    sa.Column(
+        "conversation_id", sa.String(64), sa.ForeignKey("conversations.id"), primary_key=True
+    ),
+    sa.Column("model", sa.String(200), primary_key=True),
+    sa.Column("input_tokens", sa.BigInteger(), nullable=False, server_default=sa.text("0")),
+    sa.Column("output_tokens", sa.BigInteger(), nullable=False, server_default=sa.text("0")),
+    sa.Column("cache_read_tokens", sa.BigInteger(), nullable=False, server_default=sa.text("0")),
+    sa.Column(
+        "cache_write_5m_tokens", sa.BigInteger(), nullable=False, server_default=sa.text("0")
+    ),
+    sa.Column(
+        "cache_write_1h_tokens", sa.BigInteger(), nullable=False, server_default=sa.text("0")
+    ),
+    sa.Column("unpriced_tokens", sa.BigInteger(), nullable=False, server_default=sa.text("0")),
+    sa.Column("cost_usd", sa.Float(), nullable=False, server_default=sa.text("0")),
+)

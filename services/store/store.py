@@ -15,12 +15,13 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from services.conversation import Conversation
+import services.store.conversations as conv
+import services.store.files as file_rows
+import services.store.usage as usage_rows
+from services.conversation import Conversation, ModelUsage
 from services.files.blobs import BlobStore
 from services.files.stored import FileDirection, StoredFile
 from services.settings import Settings
-from services.store import conversations as conv
-from services.store import files as file_rows
 from services.store.content import clean_title, normalise_content
 from services.store.db import create_store_engine, read_transaction, utc_now, write_transaction
 from services.store.errors import ConversationNotFound, FileNotFound
@@ -87,6 +88,7 @@ class Store:
             conv.require_owned(connection, conversation_id, owner, lock=True)
             rows = file_rows.select_files(connection, conversation_id)
             file_rows.delete_file_rows(connection, conversation_id)
+            usage_rows.delete_usage(connection, conversation_id)
             conv.delete_conversation_rows(connection, conversation_id)
         file_rows.release_blobs(self.engine, self.blobs, {r.blob_key for r in rows if r.blob_key})
         uploads = [r.id for r in rows if r.direction == FileDirection.UPLOADED]
@@ -160,6 +162,14 @@ class Store:
             unpriced_tokens=conversations.c.unpriced_tokens + unpriced_tokens,
         )
 
+    def add_usage(self, conversation_id: str, model: str, used: ModelUsage) -> None:
+        """Add a turn's tokens and cost to its model's row and to the conversation's totals."""
+        if not math.isfinite(used.cost_usd) or used.cost_usd < 0 or used.unpriced_tokens < 0:
+            raise ValueError("cost and tokens must be finite and not negative")
+        with write_transaction(self.engine) as connection:
+            if usage_rows.add_usage(connection, conversation_id, model, used) == 0:
+                raise ConversationNotFound(conversation_id)
+
     def _update(self, conversation_id: str, **values: Any) -> None:
         with write_transaction(self.engine) as connection:
             if conv.update_conversation(connection, conversation_id, **values) == 0:
@@ -216,8 +226,9 @@ class Store:
                 return None
             messages = conv.select_messages(connection, conversation_id, 0)
             rows = file_rows.select_files(connection, conversation_id)
+            usage = usage_rows.select_usage(connection, conversation_id)
         files = [file_rows.to_stored_file(r, self.blobs) for r in rows]
-        return to_conversation(row, messages, files), messages
+        return to_conversation(row, messages, files, usage), messages
 
 
 def open_store(settings: Settings, *, run_migrations: bool = True) -> Store:

@@ -14,7 +14,7 @@ from typing import Any
 
 import anthropic
 
-from services.conversation import Attachment, Conversation, TurnOutcome
+from services.conversation import Attachment, Conversation, ModelUsage, TurnOutcome
 from services.files.blobs import BlobStore
 from services.files.outputs import OutputFetcher
 from services.files.stored import StoredFile
@@ -47,7 +47,7 @@ from services.turn.failures import RetryPolicy
 from services.turn.handle import TurnHandle
 from services.turn.prompt import attachments_note
 from services.turn.requests import Stopped, TurnFailed, TurnRequests
-from services.turn.saving import PENDING_SAVES, TurnSaver
+from services.turn.saving import PENDING_SAVES, TurnSaver, model_usage
 
 log = logging.getLogger(__name__)
 # What the person reads when the app itself failed; the details go to the log.
@@ -208,6 +208,6 @@ class TurnJob(TurnRequests):
             container_id=self.container_id,
             container_expires_at=self.container_expires_at,
             container_used=self.container_used,
-            cost_usd=0.0 if usage is None else usage.priced_usd,
-            unpriced_tokens=0 if usage is None else usage.unpriced_tokens,
+            used=ModelUsage() if usage is None else model_usage(usage),
+            usage_model=None if usage is None else usage.model,
         )

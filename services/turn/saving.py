@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from services.conversation import MessageStatus, Role
+from services.conversation import MessageStatus, ModelUsage, Role
 from services.files.stored import FileDirection, StoredFile
 from services.store import BytesMissing, NotFoundError, Store, StoreUnavailable
 from services.turn.events import (
@@ -85,7 +85,7 @@ class TurnSaver:
         self._dirty: set[str] = set()  # "user", "assistant"
         self._files: list[StoredFile] = []
         self._container: tuple[str | None, str | None] | None = None
-        self._cost = (0.0, 0)  # priced dollars, unpriced tokens not yet added
+        self._usage: list[Usage] = []  # not yet added to the store
         self._failing = False
         self._given_up = False  # the store refused the turn for good
         self._unconfirmed: Role | None = None  # an append whose answer never came
@@ -113,7 +113,7 @@ class TurnSaver:
         elif isinstance(event, ContainerUpdated):
             self._container = (event.container_id, event.expires_at)
         elif isinstance(event, Usage):
-            self._cost = (self._cost[0] + event.priced_usd, self._cost[1] + event.unpriced_tokens)
+            self._usage.append(event)
         elif isinstance(event, TurnFinished):
             self._finish(event)
         elif isinstance(event, BlockCompleted):
@@ -134,7 +134,7 @@ class TurnSaver:
 
     @property
     def pending(self) -> bool:
-        return bool(self._dirty or self._files or self._container or any(self._cost))
+        return bool(self._dirty or self._files or self._container or self._usage)
 
     def retry(self) -> bool:
         """One more attempt at what is pending (the process retrier's call); True when done."""
@@ -172,7 +172,7 @@ class TurnSaver:
         self._dirty.clear()
         self._files.clear()
         self._container = None
-        self._cost = (0.0, 0)
+        self._usage = []
         self._given_up = True
         return self._set_state(SaveState(False, message))
 
@@ -196,9 +196,10 @@ class TurnSaver:
         if self._container is not None:
             self.store.update_container(self.conversation_id, *self._container)
             self._container = None
-        if any(self._cost):
-            self.store.add_cost(self.conversation_id, *self._cost)
-            self._cost = (0.0, 0)
+        while self._usage:
+            usage = self._usage[0]
+            self.store.add_usage(self.conversation_id, usage.model, model_usage(usage))
+            self._usage.pop(0)
 
     def _write_turn(self, user_position: int) -> None:
         """The uploads, the answer and its files: what has a place once the question does."""
@@ -253,6 +254,11 @@ class TurnSaver:
                 # kept them: writing again cannot bring them back.
                 log.error("the bytes of %s went before its row was stored", file.file_id)
             self._files.remove(file)
+
+
+def model_usage(usage: Usage) -> ModelUsage:
+    """A turn's Usage event as what its model used (the one place a turn's cost is added)."""
+    return ModelUsage(usage.counts, usage.priced_usd, usage.unpriced_tokens)
 
 
 class PendingSaves:

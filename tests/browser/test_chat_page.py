@@ -17,6 +17,7 @@ from fake_anthropic import CodeStep, Hold, OutFile, Text, Turn, sales_chart_png
 from services.turn.events import is_app_note
 from tests.browser.harness import (
     EXPECT_TIMEOUT_MS,
+    RUN_COUNTER,
     assistant_messages,
     attach,
     run_count,
@@ -102,9 +103,8 @@ def test_partial_text_shows_while_the_rest_is_held(chat, fake_api):
     expect(answer).not_to_contain_text("The second half later.")
     fake_api.release("middle")
     wait_turn_done(chat, "The second half later.")  # redrawn from the record: each part once
-    expect(answer.locator("p")).to_have_text(
-        ["The first half arrives now.", "The second half later."]
-    )
+    said = answer.locator("p").filter(has_not_text="claude-sonnet-5")  # not the model's name
+    expect(said).to_have_text(["The first half arrives now.", "The second half later."])
 
 
 def test_running_step_label_counts_the_seconds(chat, fake_api):
@@ -269,3 +269,46 @@ def test_example_prompt_is_sent_and_answered(chat, fake_api):
 
 def example_text(label: str) -> str:
     return next(e.text for e in EXAMPLES if e.label == label)
+
+
+def test_test_markers_are_hidden_and_conversation_titles_start_at_the_left(chat, fake_api):
+    fake_api.enqueue(Turn((Text("Short."),)))
+    send(chat, "Hi")
+    wait_turn_done(chat, "Short.")
+    expect(chat.get_by_test_id("stSidebar").get_by_text(RUN_COUNTER)).to_be_hidden()
+    assert run_count(chat) >= 1  # still readable by the tests
+    title = chat.locator("[class*='st-key-open-'] button").first
+    expect(title).to_be_visible()
+    assert title.evaluate("button => getComputedStyle(button).justifyContent") == "flex-start"
+
+
+LONG_ANSWER = "\n\n".join(f"Paragraph {n} of a long answer." for n in range(1, 41))
+
+
+def test_sending_while_scrolled_up_shows_the_new_message_and_follows_the_answer(chat, fake_api):
+    for n in (1, 2):
+        fake_api.enqueue(Turn((Text(LONG_ANSWER),)))
+        send(chat, f"Long question {n}")
+        wait_turn_done(chat, "Paragraph 40 of a long answer.")
+    wait_idle(chat)
+    main = chat.locator(".stMain")  # the page's scrolling area
+    for _ in range(50):  # a page still settling can pin itself to the bottom once more
+        main.evaluate("element => element.scrollTo(0, 0)")
+        chat.wait_for_timeout(100)
+        if main.evaluate("element => element.scrollTop") == 0:
+            break
+    expect(user_messages(chat).first).to_be_in_viewport()
+    expect(user_messages(chat).last).not_to_be_in_viewport()
+
+    steps = (Hold("start"), Text(LONG_ANSWER), Hold("tail"), Text("The very end."))
+    fake_api.enqueue(Turn(steps))
+    send(chat, "Third question, asked from the top of the page")
+    assert fake_api.wait_held("start", timeout=30)
+    expect(user_messages(chat).last.get_by_text("Third question")).to_be_in_viewport()
+    fake_api.release("start")
+    assert fake_api.wait_held("tail", timeout=30)
+    answer = assistant_messages(chat).last
+    expect(answer.get_by_text("Paragraph 40 of a long answer.")).to_be_in_viewport()
+    fake_api.release("tail")
+    expect(answer.get_by_text("The very end.")).to_be_in_viewport()
+    wait_turn_done(chat, "The very end.")

@@ -59,4 +59,5 @@ def test_a_database_that_stops_mid_turn_is_said_and_the_turn_is_stored_once_it_i
     assert texts(assistant(at).markdown) == ["Before the outage.", "After it."]
     later = restore(cid)
     assert texts(assistant(later).markdown) == ["Before the outage.", "After it."]
-    assert not assistant(later).caption  # complete: no "interrupted" mark
+    marks = texts(assistant(later).caption)
+    assert marks == [":material/smart_toy: claude-sonnet-5"]  # complete: no "interrupted" mark

@@ -55,6 +55,7 @@ class Seeded:
     files: dict[str, bytes] = field(default_factory=dict)
     container_id: str | None = None
     cost_usd: float = 0.0
+    usage: dict[str, tuple[int, int]] = field(default_factory=dict)  # model: (in, out)
 
 
 _TYPES = {name: UTCDateTime() for name in ("created_at", "updated_at", "container_updated_at")}
@@ -206,7 +207,40 @@ def seed_v5(connection, blobs) -> Seeded:
     )
 
 
-SEEDS: list[Callable[..., Seeded]] = [seed_v1, seed_v2, seed_v3, seed_v4, seed_v5]
+def seed_v6(connection, blobs) -> Seeded:
+    messages = [("user", [text("Forecast the demand")]), ("assistant", [text("Demand grows")])]
+    _conversation(
+        connection,
+        "conv_v6",
+        "Forecast ÜBER v6",
+        cost_usd=0.25,
+        unpriced_tokens=0,
+        search_title="forecast über v6",
+    )
+    for position, (role, content) in enumerate(messages):
+        search_text = " ".join(block["text"] for block in content).lower()
+        _message(connection, "conv_v6", position, role, content, search_text=search_text)
+    _insert(
+        connection,
+        "model_usage",
+        conversation_id="conv_v6",
+        model="claude-sonnet-5",
+        input_tokens=1200,
+        output_tokens=300,
+        cost_usd=0.25,
+    )
+    return Seeded(
+        "conv_v6",
+        "Forecast ÜBER v6",
+        messages,
+        search_word="grows",
+        title_word="über",
+        cost_usd=0.25,
+        usage={"claude-sonnet-5": (1200, 300)},
+    )
+
+
+SEEDS: list[Callable[..., Seeded]] = [seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6]
 
 
 def test_there_is_a_seed_for_every_migration():
@@ -227,6 +261,8 @@ def _check_survived(store: Store, seeded: Seeded) -> None:
     )
     conversation = store.load_conversation(seeded.conversation_id, OWNER)
     assert [m["content"] for m in conversation.messages] == [c for _r, c in seeded.messages]
+    used = {m: (u.tokens.input, u.tokens.output) for m, u in conversation.usage.items()}
+    assert used == seeded.usage
 
 
 @pytest.mark.parametrize("version", range(1, len(MIGRATIONS) + 1))

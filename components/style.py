@@ -1,0 +1,66 @@
+"""The page's own style rules and its one script: constants of this module only.
+
+Nothing here is ever built from model output or from anything a person typed; the
+security test checks that every st.html call of the page passes one of these constants.
+- Conversation titles in the sidebar start at the left edge whatever their length, and
+  the run counter the tests read stays in the page without being seen.
+- Following the answer: Streamlit scrolls only fixed-height containers by itself, and a
+  fixed-height conversation box would give the page two scroll bars and hide the chat
+  input's room on a phone. So the run that sends a message draws FOLLOW_SCRIPT (through
+  the documented `st.html(..., unsafe_allow_javascript=True)`): it scrolls to the new
+  message and keeps the answer's end in view while it streams, until the person scrolls
+  up; scrolling back to the bottom follows again. It follows only while an answer is
+  live (its Stop button is on the page), so later clicks never jump the page.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+PAGE_CSS = """
+<style>
+[class*="st-key-open-"] button { justify-content: flex-start; text-align: left; }
+[class*="st-key-open-"] button div { justify-content: flex-start; text-align: left; }
+.st-key-run_counter { display: none; }
+</style>
+"""
+
+FOLLOW_SCRIPT = """
+<script>
+(() => {
+  const main = () => document.querySelector('.stMain');
+  const live = () => document.querySelector('.st-key-stop_turn') !== null;
+  const nearBottom = (el) => el.scrollHeight - el.scrollTop - el.clientHeight < 120;
+  if (!window.__assistantFollow) {
+    const state = { follow: true, moving: false };
+    const toBottom = () => {
+      const el = main();
+      if (!el) return;
+      state.moving = true;
+      el.scrollTop = el.scrollHeight;
+      requestAnimationFrame(() => { state.moving = false; });
+    };
+    document.addEventListener('scroll', (event) => {
+      const el = main();
+      if (state.moving || !el || event.target !== el) return;
+      state.follow = nearBottom(el);
+    }, true);
+    new MutationObserver(() => {
+      if (state.follow && live()) toBottom();
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    window.__assistantFollow = { arm: () => { state.follow = true; toBottom(); } };
+  }
+  window.__assistantFollow.arm();
+})();
+</script>
+"""
+
+
+def render_style() -> None:
+    st.html(PAGE_CSS)
+
+
+def follow_the_new_message() -> None:
+    """Scroll to the message just sent and follow its answer (see the module's docstring)."""
+    with st.sidebar:
+        st.html(FOLLOW_SCRIPT, unsafe_allow_javascript=True)
