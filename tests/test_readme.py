@@ -41,7 +41,7 @@ def port_is_free(port: int) -> bool:
 def checkout(tmp_path: Path) -> Path:
     """A clean clone of this repository, as a newcomer would have it."""
     for port in (APP_PORT, DEMO_PORT):
-        assert port_is_free(port), f"port {port}, which the README uses, is taken"
+        wait_until_free(port)
     clone = tmp_path / "checkout"
     subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
     return clone
@@ -107,6 +107,7 @@ def serve_and_check(command: str, cwd: Path, log: Path) -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(20)
+        wait_until_free(APP_PORT)
 
 
 def run_section(section: str, cwd: Path, tmp_path: Path) -> list[str]:
@@ -130,7 +131,16 @@ def run_section(section: str, cwd: Path, tmp_path: Path) -> list[str]:
                 wait_for_port(DEMO_PORT)
     finally:
         shell.close()
+        wait_until_free(DEMO_PORT)
     return printed
+
+
+def wait_until_free(port: int) -> None:
+    """The README's commands use fixed ports: a server of an earlier test must be gone."""
+    deadline = time.monotonic() + START_SECONDS
+    while not port_is_free(port):
+        assert time.monotonic() < deadline, f"port {port}, which the README uses, is taken"
+        time.sleep(0.2)
 
 
 def wait_for_port(port: int) -> None:
