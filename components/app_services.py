@@ -24,6 +24,7 @@ from services.settings import Settings
 from services.turn.runner import TurnRunner
 
 _LOG = logging.getLogger(__name__)
+FIRST_ANSWER_SECONDS = 1.5
 
 
 @dataclass(frozen=True)
@@ -126,24 +127,23 @@ def talking_to_demo(creds: Credentials | None) -> bool:
     return query is not None and query.offer is not None and query.offer.demo
 
 
-def models_pending(creds: Credentials | None) -> bool:
-    """The model list was asked for and has not come back yet."""
-    query = _model_query(creds)
-    return query is not None and query.offer is None
-
-
 def _model_query(creds: Credentials | None) -> _ModelQuery | None:
     if creds is None:
         return None
     state = session()
     if state.models is None or state.models[0] != creds.fingerprint:
-        state.models = (creds.fingerprint, _ModelQuery(runner(creds)))
+        query = _ModelQuery(runner(creds))
+        # A moment for the answer, so the first page already offers the models and says
+        # whether this is the demo; a slow or unreachable API holds the page no longer.
+        query.answered.wait(FIRST_ANSWER_SECONDS)
+        state.models = (creds.fingerprint, query)
     return state.models[1]
 
 
 class _ModelQuery:
     def __init__(self, source: TurnRunner) -> None:
         self.offer: ModelOffer | None = None  # None until the API has answered
+        self.answered = threading.Event()
         self._source = source
         threading.Thread(target=self._ask, name="list-models", daemon=True).start()
 
@@ -153,3 +153,5 @@ class _ModelQuery:
         except Exception:  # the runner already falls back on API errors; keep the default
             _LOG.warning("listing the models failed", exc_info=True)
             self.offer = ModelOffer(())
+        finally:
+            self.answered.set()

@@ -96,8 +96,6 @@ def _render(state: PageSession) -> None:
         steps_expanded = _render_sidebar(state, creds, account)
     if app_services.talking_to_demo(creds):
         st.info(DEMO_BANNER, icon=":material/science:")
-    elif app_services.models_pending(creds):
-        _wait_for_models()
     _render_conversation(state, creds, steps_expanded)
 
 
@@ -149,13 +147,6 @@ def _wait_for_other_turn(conversation_id: str) -> None:
         if found is not None:
             navigation.show(state, found)
     st.rerun(scope="app")
-
-
-@st.fragment(run_every=0.5)
-def _wait_for_models() -> None:
-    """The model list (and whether the server is the demo) is on its way: draw it once here."""
-    if not app_services.models_pending(app_services.credentials()):
-        st.rerun(scope="app")
 
 
 @st.fragment(run_every=POLL_SECONDS)
