@@ -9,8 +9,9 @@ security test checks that every st.html call of the page passes one of these con
   input's room on a phone. So the run that sends a message draws FOLLOW_SCRIPT (through
   the documented `st.html(..., unsafe_allow_javascript=True)`): it scrolls to the new
   message and keeps the answer's end in view while it streams, until the person scrolls
-  up; scrolling back to the bottom follows again. It follows only while an answer is
-  live (its Stop button is on the page), so later clicks never jump the page.
+  up (any move up, a wheel or key up, a touch); scrolling back to the bottom follows
+  again. It follows only while an answer is live (its Stop button is on the page), so
+  later clicks never jump the page.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ PAGE_CSS = """
 <style>
 [class*="st-key-open-"] button { justify-content: flex-start; text-align: left; }
 [class*="st-key-open-"] button div { justify-content: flex-start; text-align: left; }
-.st-key-run_counter { display: none; }
+.st-key-run_counter, .st-key-follow_script { display: none; }
 </style>
 """
 
@@ -32,18 +33,28 @@ FOLLOW_SCRIPT = """
   const live = () => document.querySelector('.st-key-stop_turn') !== null;
   const nearBottom = (el) => el.scrollHeight - el.scrollTop - el.clientHeight < 120;
   if (!window.__assistantFollow) {
-    const state = { follow: true, moving: false };
+    const state = { follow: true, moving: false, lastTop: 0 };
+    const letGo = () => { state.follow = false; };
     const toBottom = () => {
       const el = main();
       if (!el) return;
       state.moving = true;
       el.scrollTop = el.scrollHeight;
+      state.lastTop = el.scrollTop;
       requestAnimationFrame(() => { state.moving = false; });
     };
     document.addEventListener('scroll', (event) => {
       const el = main();
-      if (state.moving || !el || event.target !== el) return;
-      state.follow = nearBottom(el);
+      if (!el || event.target !== el) return;
+      // Any move up is the person's: let go at once; reaching the bottom follows again.
+      if (!state.moving && el.scrollTop < state.lastTop) letGo();
+      else if (nearBottom(el)) state.follow = true;
+      state.lastTop = el.scrollTop;
+    }, true);
+    document.addEventListener('wheel', (event) => { if (event.deltaY < 0) letGo(); }, true);
+    document.addEventListener('touchmove', letGo, true);
+    document.addEventListener('keydown', (event) => {
+      if (['PageUp', 'ArrowUp', 'Home'].includes(event.key)) letGo();
     }, true);
     new MutationObserver(() => {
       if (state.follow && live()) toBottom();
@@ -62,5 +73,6 @@ def render_style() -> None:
 
 def follow_the_new_message() -> None:
     """Scroll to the message just sent and follow its answer (see the module's docstring)."""
-    with st.sidebar:
+    # In a hidden container: the script's empty block must not push the sidebar down.
+    with st.sidebar.container(key="follow_script"):
         st.html(FOLLOW_SCRIPT, unsafe_allow_javascript=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -19,6 +20,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 APP_PORT, DEMO_PORT = 8501, 8765  # the ports the README's commands use
 START_SECONDS = 60.0
+INSTALL_SECONDS = 600.0  # a command that installs first (pip on a fresh machine)
 COMMAND_SECONDS = 300.0  # a pip install on a slow registry
 PLACEHOLDER = re.compile(r"<id[^>]*>")
 SAVED_AS = re.compile(r"\[saved as conversation ([0-9a-f]+)\]")
@@ -75,6 +77,9 @@ class Shell:
         lines = []
         deadline = time.monotonic() + COMMAND_SECONDS
         while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.process.stdout], [], [], 1.0)
+            if not ready:
+                continue  # nothing printed yet: keep the deadline, never block past it
             line = self.process.stdout.readline()
             if line.startswith("__done__"):
                 return int(line.removeprefix("__done__")), "".join(lines)
@@ -94,7 +99,8 @@ def serve_and_check(command: str, cwd: Path, log: Path) -> None:
             stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + START_SECONDS
+        limit = INSTALL_SECONDS if "pip install" in command else START_SECONDS
+        deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
             assert server.poll() is None, f"{command!r} ended: {log.read_text()}"
             try:
@@ -136,10 +142,18 @@ def run_section(section: str, cwd: Path, tmp_path: Path) -> list[str]:
 
 
 def wait_until_free(port: int) -> None:
-    """The README's commands use fixed ports: a server of an earlier test must be gone."""
+    """The README's commands use fixed ports: a server of an earlier test must be gone.
+
+    On a developer's machine something else may hold them (an app left running): the
+    test skips there, and fails only under CI, where nothing else may.
+    """
     deadline = time.monotonic() + START_SECONDS
     while not port_is_free(port):
-        assert time.monotonic() < deadline, f"port {port}, which the README uses, is taken"
+        if time.monotonic() >= deadline:
+            message = f"port {port}, which the README uses, is taken"
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(message)
+            pytest.skip(message)
         time.sleep(0.2)
 
 

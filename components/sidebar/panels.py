@@ -142,6 +142,9 @@ def render_cost(conversation: Conversation) -> None:
     st.subheader("Cost so far", divider="gray")
     usage = dict(conversation.usage)
     lines = [usage_line(model, used, len(usage) > 1) for model, used in usage.items()]
+    earlier = conversation.cost_usd - sum(used.cost_usd for used in usage.values())
+    if usage and earlier >= 0.00005:  # turns stored before the app counted per model
+        lines.append(f"Earlier turns (not counted per model): ${earlier:.4f}")
     if not usage and not conversation.messages:
         lines.append("Tokens: 0 in · 0 out")
     total = cost_text(conversation.cost_usd, conversation.unpriced_tokens)

@@ -45,8 +45,12 @@ def _columns(used: ModelUsage) -> dict[str, int | float]:
 
 
 def select_usage(connection: Connection, conversation_id: str) -> dict[str, ModelUsage]:
-    """Each model's usage in the conversation, in the order the models were first used."""
-    query = sa.select(model_usage).where(model_usage.c.conversation_id == conversation_id)
+    """Each model's usage in the conversation, by model name (a stable order to list)."""
+    query = (
+        sa.select(model_usage)
+        .where(model_usage.c.conversation_id == conversation_id)
+        .order_by(model_usage.c.model)
+    )
     found = {}
     for row in connection.execute(query):
         tokens = TokenCounts(

@@ -312,3 +312,21 @@ def test_sending_while_scrolled_up_shows_the_new_message_and_follows_the_answer(
     fake_api.release("tail")
     expect(answer.get_by_text("The very end.")).to_be_in_viewport()
     wait_turn_done(chat, "The very end.")
+
+
+def test_scrolling_up_during_an_answer_lets_go_of_the_bottom(chat, fake_api):
+    step = CodeStep("python", {"code": "import time\ntime.sleep(600)"}, hold="running")
+    fake_api.enqueue(Turn((Text(LONG_ANSWER), step, Text("Finished."))))
+    send(chat, "A long answer, then a slow step")
+    assert fake_api.wait_held("running", timeout=30)  # its seconds counter redraws the page
+    main = chat.locator(".stMain")
+    chat.wait_for_timeout(500)
+    main.hover()
+    for _ in range(8):
+        chat.mouse.wheel(0, -100)  # one notch at a time, as a person reads back
+        chat.wait_for_timeout(300)
+    chat.wait_for_timeout(1500)  # the running step has redrawn meanwhile
+    away = main.evaluate("m => m.scrollHeight - m.scrollTop - m.clientHeight")
+    assert away > 400, f"the page pulled the reader back to the bottom ({away} px away)"
+    fake_api.release("running")
+    wait_turn_done(chat, "Finished.")

@@ -82,7 +82,7 @@ def test_the_stop_button_says_the_toolbar_stop_does_the_same(
 
 def test_markers_for_tests_are_hidden_and_titles_start_at_the_left(at: AppTest) -> None:
     at.run()
-    assert ".st-key-run_counter { display: none; }" in PAGE_CSS
+    assert ".st-key-run_counter, .st-key-follow_script { display: none; }" in PAGE_CSS
     assert "justify-content: flex-start" in PAGE_CSS
     assert any(PAGE_CSS.strip() in str(h.proto.body) for h in at.get("html"))
     assert at.sidebar.caption[-1].value == "run 1"  # still there for the tests to read
