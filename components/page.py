@@ -106,8 +106,8 @@ def _render_conversation(
     live = state.live
     conversation = state.conversation
     messages = list(conversation.messages[: live.base_len] if live else conversation.messages)
+    running = turns.turn_running(state)
     if messages:
-        running = state.stored and app_services.service().running.is_running(conversation.id)
         shown = marks(messages, conversation.statuses, running) if state.stored else {}
         render_history(conversation, messages, steps_expanded, shown)
     live_slot = st.container()
@@ -120,7 +120,7 @@ def _render_conversation(
             if not messages:
                 _render_welcome(creds)
             _render_notices(state, creds)
-        if turns.busy_elsewhere(state):
+        if running:  # another tab's, or a reloaded page's
             _wait_for_other_turn(conversation.id)
         return
     watch_live_turn()

@@ -60,8 +60,9 @@ _END_LEVELS = {
 }
 
 
-def busy_elsewhere(state: PageSession) -> bool:
-    """A turn of the open conversation runs in this process but not for this session."""
+def turn_running(state: PageSession) -> bool:
+    """A turn of the open conversation runs in this process (when this session follows
+    none, another tab's or a reloaded page's)."""
     return state.stored and app_services.service().running.is_running(state.conversation.id)
 
 
@@ -76,7 +77,7 @@ def start_or_queue(state: PageSession, creds: Credentials | None, prompt: Prompt
     prompt = prompt or composer.take_queued()
     if prompt is None:
         return
-    if busy_elsewhere(state):
+    if turn_running(state):
         give_back(state, prompt, BUSY_ELSEWHERE)
     begin(state, creds, prompt)
 

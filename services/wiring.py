@@ -14,7 +14,7 @@ from services.conversations import ConversationService
 from services.files.blobs import BlobStore
 from services.files.cleanup import delete_api_files_later
 from services.settings import Settings
-from services.store import Store, open_store
+from services.store import open_store
 from services.turn.runner import TurnRunner
 
 
@@ -24,7 +24,7 @@ def open_service(settings: Settings) -> ConversationService:
 
 
 def close_service(service: ConversationService) -> None:
-    Store.close(service.store)
+    service.store.close()
 
 
 def build_runner(settings: Settings, api_key: str | None, base_url: str | None) -> TurnRunner:

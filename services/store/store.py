@@ -153,8 +153,7 @@ class Store:
         )
 
     def add_cost(self, conversation_id: str, usd: float, unpriced_tokens: int = 0) -> None:
-        if not math.isfinite(usd) or usd < 0 or unpriced_tokens < 0:
-            raise ValueError("cost and tokens must be finite and not negative")
+        _check_amounts(usd, unpriced_tokens)
         # Added in SQL, not read-modify-write: two servers may record at once.
         self._update(
             conversation_id,
@@ -164,8 +163,7 @@ class Store:
 
     def add_usage(self, conversation_id: str, model: str, used: ModelUsage) -> None:
         """Add a turn's tokens and cost to its model's row and to the conversation's totals."""
-        if not math.isfinite(used.cost_usd) or used.cost_usd < 0 or used.unpriced_tokens < 0:
-            raise ValueError("cost and tokens must be finite and not negative")
+        _check_amounts(used.cost_usd, used.unpriced_tokens)
         with write_transaction(self.engine) as connection:
             if usage_rows.add_usage(connection, conversation_id, model, used) == 0:
                 raise ConversationNotFound(conversation_id)
@@ -229,6 +227,11 @@ class Store:
             usage = usage_rows.select_usage(connection, conversation_id)
         files = [file_rows.to_stored_file(r, self.blobs) for r in rows]
         return to_conversation(row, messages, files, usage), messages
+
+
+def _check_amounts(usd: float, unpriced_tokens: int) -> None:
+    if not math.isfinite(usd) or usd < 0 or unpriced_tokens < 0:
+        raise ValueError("cost and tokens must be finite and not negative")
 
 
 def open_store(settings: Settings, *, run_migrations: bool = True) -> Store:

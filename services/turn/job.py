@@ -7,7 +7,6 @@ its end (`TurnFinished.outcome`) says what the turn adds to it.
 
 from __future__ import annotations
 
-import copy
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -65,11 +64,10 @@ class TurnJob(TurnRequests):
         text: str,
         attachments: Sequence[Attachment],
         handle: TurnHandle,
-        saver: TurnSaver | None = None,
     ) -> None:
         super().__init__(client, settings, policy, conversation, handle)
         self.blobs, self.text, self.attachments = blobs, text, attachments
-        self.saver = saver
+        self.saver: TurnSaver | None = None  # set by the runner when the turn is stored
         self.new_uploads: list[StoredFile] = []
         self.container_used = False
         self.fetcher = OutputFetcher(client, blobs, self._publish, conversation.outputs)
@@ -167,20 +165,21 @@ class TurnJob(TurnRequests):
             self.fetcher.fetch(event.step_id, event.result.file_ids)
 
     def _finish(self, reason: StopReason, message: str) -> None:
-        outcome = None
+        outputs: list[StoredFile] | None = None
+        usage = None
         try:
-            outputs = self.fetcher.wait(cancel_pending=reason == StopReason.STOPPED)
+            outputs = list(self.fetcher.wait(cancel_pending=reason == StopReason.STOPPED).values())
             if self.reader is not None:
                 self._keep(self.reader)
             usage = self._usage()
             if usage is not None:
                 self._publish(usage)
-            outcome = self._outcome(list(outputs.values()), usage)
         except Exception:
             log.exception("finishing the turn failed")
-            reason = StopReason.FAILED
+            reason, outputs = StopReason.FAILED, None
             self._publish(INTERNAL_ERROR)
-        content = tuple(copy.deepcopy(self.buffer.content()))
+        content = tuple(self.buffer.content())  # a copy: the buffer's own blocks stay here
+        outcome = None if outputs is None else self._outcome(content, outputs, usage)
         self._publish(TurnFinished(reason, content, message, outcome))
         if self.saver is not None and self.saver.pending:
             PENDING_SAVES.add(self.saver)
@@ -198,11 +197,13 @@ class TurnJob(TurnRequests):
         model = model or self.model
         return Usage(model, counts, cost_usd(model, counts))
 
-    def _outcome(self, outputs: list[StoredFile], usage: Usage | None) -> TurnOutcome:
+    def _outcome(
+        self, content: tuple[dict[str, Any], ...], outputs: list[StoredFile], usage: Usage | None
+    ) -> TurnOutcome:
         return TurnOutcome(
             model=self.model,
             user_content=None if self.user_content is None else tuple(self.user_content),
-            content=tuple(copy.deepcopy(self.buffer.content())),
+            content=content,
             uploads=tuple(self.new_uploads),
             outputs=tuple(outputs),
             container_id=self.container_id,
