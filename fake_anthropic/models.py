@@ -7,6 +7,7 @@ tested. Listing follows `SyncPage`: `{"data", "has_more", "first_id", "last_id"}
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +95,14 @@ def _thinking(entry: ModelEntry) -> dict[str, Any]:
         "enabled": {"supported": entry.manual_thinking},
     }
     return {"supported": entry.adaptive_thinking or entry.manual_thinking, "types": types}
+
+
+_THINKS_BY_DEFAULT = re.compile(r"claude-(opus|sonnet|haiku|fable|mythos)-5")
+
+
+def thinks_by_default(model_id: str) -> bool:
+    """The 5-generation models think unless the request turns thinking off."""
+    return bool(_THINKS_BY_DEFAULT.match(model_id))
 
 
 def find(model_id: str) -> ModelEntry | None:

@@ -7,6 +7,7 @@ JSON and server-sent-event shapes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -118,7 +119,15 @@ class Fault:
     error_code: str | None = None  # goes to error.details.error_code
 
 
-Step = Turn | Fault
+@dataclass(frozen=True)
+class Reply:
+    """A step made when its request arrives, from the request's body: a scripted agent
+    that answers from what it was sent (a tool's result, say), as a model would."""
+
+    make: Callable[[dict[str, Any]], Turn | Fault]
+
+
+Step = Turn | Fault | Reply
 
 
 @dataclass

@@ -27,7 +27,7 @@ from .gates import DownloadHold, Gates
 from .ids import new_id, now_rfc3339
 from .results import StoreOutput
 from .routes import route
-from .script import Fault, OutFile, RecordedRequest, Step, Turn
+from .script import Fault, OutFile, RecordedRequest, Reply, Step, Turn
 from .turns import TurnContext
 
 NO_TURN_LEFT = "fake: no scripted turn left"
@@ -159,10 +159,13 @@ class FakeAnthropic:
 
     # used by the request handlers ------------------------------------------------------
 
-    def next_step(self, body: dict[str, Any]) -> Step:
+    def next_step(self, body: dict[str, Any]) -> Turn | Fault:
         with self._lock:
-            if self._queue:
-                return self._queue.popleft()
+            step = self._queue.popleft() if self._queue else None
+        if isinstance(step, Reply):
+            return step.make(body)
+        if step is not None:
+            return step
         if self.demo:
             return demo_turn(body, self.file_store)
         return Fault(500, "api_error", NO_TURN_LEFT)

@@ -3,13 +3,13 @@ envelope around them (message_start, message_delta, the non-streaming Message)."
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .blocks import BlockOut, raw_block, text_block, thinking_block
 from .ids import new_id
+from .models import thinks_by_default
 from .results import StoreOutput, result_out, tool_use_out
 from .script import CodeStep, Drop, Hold, RawBlock, StreamError, Text, Thinking, Turn
 
@@ -22,8 +22,6 @@ class Gate:
 
 
 Item = BlockOut | Gate | StreamError | Drop
-
-_THINKS_BY_DEFAULT = re.compile(r"claude-(opus|sonnet|haiku|fable|mythos)-5")
 
 
 @dataclass
@@ -139,7 +137,7 @@ def _thinking_on(turn: Turn, request: dict[str, Any]) -> bool:
     kind = thinking.get("type") if isinstance(thinking, dict) else None
     if kind == "disabled":
         return False
-    if kind in ("enabled", "adaptive") or _THINKS_BY_DEFAULT.match(str(request.get("model", ""))):
+    if kind in ("enabled", "adaptive") or thinks_by_default(str(request.get("model", ""))):
         return True
     return any(isinstance(step, Thinking) for step in turn.blocks)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .models import thinks_by_default
+
 CONTAINER_NOT_STRING = "container: Input should be a valid string"
 
 
@@ -33,6 +35,20 @@ def check_container(container: Any) -> str | None:
     if isinstance(container, dict) and container.get("skills"):
         return None
     return CONTAINER_NOT_STRING
+
+
+def check_sampling(body: dict[str, Any]) -> str | None:
+    """A model that thinks refuses a non-default temperature, top_p or top_k (a 400)."""
+    thinking = body.get("thinking")
+    off = isinstance(thinking, dict) and thinking.get("type") == "disabled"
+    if off or not thinks_by_default(str(body.get("model", ""))):
+        return None
+    if body.get("temperature", 1) != 1:
+        return "`temperature` may only be set to 1 when thinking is enabled."
+    for name in ("top_p", "top_k"):
+        if name in body:
+            return f"`{name}` is not supported when thinking is enabled."
+    return None
 
 
 def _check_roles(messages: list[Any]) -> str | None:

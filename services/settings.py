@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import URL
 
@@ -25,6 +26,11 @@ class Settings:
     max_retry_wait_seconds: float = 60.0  # a longer retry-after ends the turn with an error
     max_retries: int = 4
     max_upload_bytes: int = 200 * 1024 * 1024
+    # A caller's own request options (the neuro-san tool's `additional_kwargs`); the page
+    # and the CLI send none. `sampling` goes into the request as is, `betas` as the
+    # anthropic-beta header.
+    sampling: tuple[tuple[str, Any], ...] = ()
+    betas: tuple[str, ...] = ()
 
     @property
     def upload_limit_bytes(self) -> int:

@@ -147,7 +147,7 @@ class TurnRequests:
         }
         if self.container_id:
             params["container"] = self.container_id
-        return params
+        return _with_options(params, self.settings)
 
     def _stream_once(self) -> str | None:
         stream = self._attempt(lambda: self.client.messages.create(**self._params()))
@@ -236,3 +236,17 @@ class TurnRequests:
         attached = {b.get("file_id") for b in content if b.get("type") == "container_upload"}
         blocks = [container_upload_block(f.file_id) for f in files if f.file_id not in attached]
         return [*blocks, reset_note([f.name for f in files]), *content]
+
+
+def _with_options(params: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """A caller's own request options. The SDK takes stop sequences as an argument but no
+    longer has temperature, top_p or top_k (the current models refuse them); the older
+    models that take them get them in the body."""
+    for name, value in settings.sampling:
+        if name == "stop_sequences":
+            params[name] = list(value)
+        else:
+            params.setdefault("extra_body", {})[name] = value
+    if settings.betas:
+        params["extra_headers"] = {"anthropic-beta": ",".join(settings.betas)}
+    return params

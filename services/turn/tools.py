@@ -11,6 +11,13 @@ from enum import StrEnum
 
 # The name the request gives the tool; its version is a setting.
 TOOL_NAME = "code_execution"
+# The versions the installed SDK's tool types define, oldest first.
+TOOL_VERSIONS = (
+    "code_execution_20250522",
+    "code_execution_20250825",
+    "code_execution_20260120",
+    "code_execution_20260521",
+)
 
 
 class StepTool(StrEnum):

@@ -1,0 +1,1 @@
+"""Integrations of the assistant into other tools; each keeps its own dependencies."""

@@ -1,0 +1,1 @@
+"""Coded tools for neuro-san's AGENT_TOOL_PATH: one folder per agent network."""

@@ -1,0 +1,1 @@
+"""The coded tools of the `anthropic_code_execution` agent network."""
