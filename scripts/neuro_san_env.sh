@@ -10,8 +10,9 @@ venv="${NEURO_SAN_VENV:-$PWD/.venv-neuro}"
 
 find_python() {
   local candidate
-  for candidate in python3.13 python3.12 "$HOME"/.pyenv/versions/3.1[3-9]*/bin/python \
-                   "$HOME"/.pyenv/versions/3.12*/bin/python /usr/local/bin/python3.1[2-9]; do
+  # 3.12 first: the version neuro-san names as its minimum, and the one it is tested on.
+  for candidate in python3.12 "$HOME"/.pyenv/versions/3.12*/bin/python python3.13 \
+                   "$HOME"/.pyenv/versions/3.1[3-9]*/bin/python /usr/local/bin/python3.1[2-9]; do
     if command -v "$candidate" >/dev/null 2>&1 &&
        "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
       command -v "$candidate"
