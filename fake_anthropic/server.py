@@ -163,7 +163,11 @@ class FakeAnthropic:
         with self._lock:
             step = self._queue.popleft() if self._queue else None
         if isinstance(step, Reply):
-            return step.make(body)
+            try:
+                return step.make(body)
+            except Exception as exc:  # a failed expectation: said to the client and the test
+                self.server_errors.append(f"Reply step failed: {exc!r}")
+                return Fault(500, "api_error", f"fake: the Reply step failed: {exc!r}")
         if step is not None:
             return step
         if self.demo:

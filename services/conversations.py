@@ -60,22 +60,42 @@ class RunningTurns:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._handles: dict[str, TurnHandle] = {}
+        # None: a turn is being started (claimed, no handle yet).
+        self._handles: dict[str, TurnHandle | None] = {}
+
+    def claim(self, conversation_id: str) -> None:
+        """Reserve the conversation for a turn about to start; TurnBusy if one runs.
+        Checked and reserved in one step, so two callers at once cannot both start."""
+        with self._lock:
+            if self._running(conversation_id):
+                raise TurnBusy(conversation_id)
+            # Finished turns are dropped here too, so the map holds only running ones.
+            for finished in [cid for cid, h in self._handles.items() if h and h.settled]:
+                del self._handles[finished]
+            self._handles[conversation_id] = None
 
     def add(self, conversation_id: str, handle: TurnHandle) -> None:
         with self._lock:
-            # Finished turns are dropped here too, so the map holds only running ones.
-            for finished in [cid for cid, h in self._handles.items() if h.settled]:
-                del self._handles[finished]
             self._handles[conversation_id] = handle
+
+    def release(self, conversation_id: str) -> None:
+        """Give up a claim whose turn did not start."""
+        with self._lock:
+            if self._handles.get(conversation_id, False) is None:
+                del self._handles[conversation_id]
 
     def is_running(self, conversation_id: str) -> bool:
         with self._lock:
-            handle = self._handles.get(conversation_id)
-            if handle is not None and handle.settled:
-                del self._handles[conversation_id]
-                handle = None
-        return handle is not None
+            return self._running(conversation_id)
+
+    def _running(self, conversation_id: str) -> bool:
+        if conversation_id not in self._handles:
+            return False
+        handle = self._handles[conversation_id]
+        if handle is not None and handle.settled:
+            del self._handles[conversation_id]
+            return False
+        return True
 
 
 class ConversationService:
@@ -136,10 +156,20 @@ class ConversationService:
         Raises FileTooLarge, TurnBusy, or ConversationNotFound (deleted meanwhile).
         """
         check_sizes(attachments, self.settings.upload_limit_bytes)
-        current = self._current(owner, conversation, stored)
-        if self.running.is_running(current.id):
-            raise TurnBusy(current.id)
-        handle = runner.start(current, text, attachments, store=self.store)
+        claimed: str | None = None
+        if stored:  # claimed before it is read, so no other turn can land in between
+            self.running.claim(conversation.id)
+            claimed = conversation.id
+        try:
+            current = self._current(owner, conversation, stored)
+            if claimed is None:
+                self.running.claim(current.id)
+                claimed = current.id
+            handle = runner.start(current, text, attachments, store=self.store)
+        except BaseException:
+            if claimed is not None:
+                self.running.release(claimed)
+            raise
         self.running.add(current.id, handle)
         return StartedTurn(current, handle)
 

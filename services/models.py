@@ -32,6 +32,10 @@ class ModelOffer:
     models: tuple[str, ...]
     demo: bool = False  # the server is the demo: its answers are scripted, not Claude's
     listed: bool = True  # False: the list could not be read, `models` is the fallback
+    output_limits: tuple[tuple[str, int], ...] = ()  # each listed model's max output tokens
+
+    def output_limit(self, model: str) -> int | None:
+        return dict(self.output_limits).get(model)
 
 
 def supports_code_execution(model: Any) -> bool:
@@ -51,9 +55,31 @@ def code_execution_models(client: anthropic.Anthropic, fallback: str) -> ModelOf
     except Exception:  # API errors, and the SDK's TypeError when no credentials are set
         log.warning("could not list the models; offering %s alone", fallback, exc_info=True)
         return ModelOffer((fallback,), listed=False)
-    ids = tuple(
-        model.id
-        for model in models
-        if getattr(model, "lifecycle", None) == "active" and supports_code_execution(model)
-    )
-    return ModelOffer(ids or (fallback,), demo)
+    offered = [model for model in models if _usable(model)]
+    ids = tuple(model.id for model in offered)
+    return ModelOffer(ids or (fallback,), demo, output_limits=_limits(offered))
+
+
+def find_code_execution_model(
+    client: anthropic.Anthropic, model_id: str
+) -> tuple[str, int | None] | None:
+    """The id the API gives `model_id` (an alias resolves to its model) and its output
+    limit, if it is active and runs code; None if not, or if it cannot be looked up."""
+    try:
+        model = client.models.retrieve(model_id)
+    except Exception:  # not found, or the API cannot be reached: not usable as far as known
+        log.info("could not look up model %s", model_id, exc_info=True)
+        return None
+    if not _usable(model):
+        return None
+    limit = getattr(model, "max_tokens", None)
+    return model.id, limit if isinstance(limit, int) else None
+
+
+def _usable(model: Any) -> bool:
+    return getattr(model, "lifecycle", None) == "active" and supports_code_execution(model)
+
+
+def _limits(models: list[Any]) -> tuple[tuple[str, int], ...]:
+    limits = ((model.id, getattr(model, "max_tokens", None)) for model in models)
+    return tuple((model_id, limit) for model_id, limit in limits if isinstance(limit, int))

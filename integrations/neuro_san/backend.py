@@ -9,7 +9,6 @@ ended; the coded tool calls it off the event loop.
 from __future__ import annotations
 
 import dataclasses
-import mimetypes
 import threading
 import time
 from collections.abc import Callable
@@ -18,21 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from integrations.neuro_san.call import ToolCall
+from integrations.neuro_san.choices import ModelChooser, call_settings
 from integrations.neuro_san.copies import save_copies
+from integrations.neuro_san.paths import read_attachments, tool_roots, writable_folder
 from integrations.neuro_san.progress import progress_of
 from integrations.neuro_san.summary import TurnSummary
 from services.client import build_client
-from services.conversation import Attachment, Conversation
-from services.conversations import ConversationService, TurnBusy
+from services.conversation import Conversation
+from services.conversations import ConversationService, StartedTurn, TurnBusy
 from services.files.uploads import FileTooLarge
-from services.models import SAMPLING_PARAMS, ModelOffer, refuses_sampling
 from services.settings import Settings
 from services.store import ConversationNotFound, StoreUnavailable, open_store
 from services.turn.handle import TurnHandle
 from services.turn.runner import TurnRunner
 
 STORE_WAIT_SECONDS = 30.0  # for writes the database could not take during the turn
-OFFER_SECONDS = 600.0  # how long a read model list is trusted
 Progress = Callable[[dict[str, Any]], None]
 
 
@@ -46,43 +45,111 @@ class ToolResult:
     error: str = ""  # the call could not run; nothing was sent
 
 
+class CallControl:
+    """Lets the caller stop a call's turn (neuro-san cancelled the call) from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._handle: TurnHandle | None = None
+        self.cancelled = False
+
+    def attach(self, handle: TurnHandle) -> None:
+        with self._lock:
+            self._handle = handle
+            if self.cancelled:
+                handle.stop()
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            if self._handle is not None:
+                self._handle.stop()
+
+
 class ToolBackend:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.service = ConversationService(open_store(settings), settings)
-        self._offer: tuple[float, ModelOffer] | None = None
+        self.models = ModelChooser(settings)
 
     def close(self) -> None:
         self.service.store.close()
 
-    def run(self, call: ToolCall, owner: str, progress: Progress | None = None) -> ToolResult:
+    def run(
+        self,
+        call: ToolCall,
+        owner: str,
+        progress: Progress | None = None,
+        control: CallControl | None = None,
+    ) -> ToolResult:
         result = ToolResult(notes=list(call.notes))
         try:
-            self._run(call, owner, result, progress)
+            started = self._start(call, owner, result, control or CallControl())
+            if started is not None:
+                self._follow(call, owner, result, started, progress)
         except (FileTooLarge, TurnBusy, ConversationNotFound, StoreUnavailable) as exc:
             result.error = _refusal(exc)
         return result
 
-    def _run(self, call: ToolCall, owner: str, result: ToolResult, progress: Progress | None):
+    def _start(
+        self, call: ToolCall, owner: str, result: ToolResult, control: CallControl
+    ) -> StartedTurn | None:
         conversation, stored = self._conversation(call, owner, result.notes)
-        result.model = self._model(call, conversation, result.notes)
-        settings = self._call_settings(call, result.model, result.notes)
-        conversation = dataclasses.replace(conversation, model=result.model)
+        choice = self.models.choose(call.model or conversation.model, result.notes)
+        result.model = choice.model
+        settings = call_settings(self.settings, call, choice, result.notes)
+        roots, limit = tool_roots(), settings.upload_limit_bytes
+        files = read_attachments(call.files, roots, self.settings.data_dir, limit, result.notes)
+        if control.cancelled:
+            result.error = "The call was cancelled before anything was sent."
+            return None
         runner = TurnRunner(build_client(), settings, self.service.store.blobs)
-        attachments = _attachments(call.files, settings.upload_limit_bytes, result.notes)
+        conversation = dataclasses.replace(conversation, model=choice.model)
         started = self.service.start_turn(
-            runner, owner, conversation, call.query, attachments, stored=stored
+            runner, owner, conversation, call.query, files, stored=stored
         )
-        result.summary = _follow(started.handle, progress)
-        if not _settled(started.handle):
-            result.notes.append("The turn is not stored yet: the database is unreachable.")
-        stored = self.service.finish(started, owner)
-        conversation_id = started.conversation.id
-        result.conversation_id = conversation_id if stored is not None else None
+        control.attach(started.handle)
+        return started
+
+    def _follow(
+        self,
+        call: ToolCall,
+        owner: str,
+        result: ToolResult,
+        started: StartedTurn,
+        progress: Progress | None,
+    ) -> None:
+        result.summary = _events(started.handle, progress)
+        result.conversation_id = self._finish(started, owner, result.notes)
         if call.save_file and result.summary.files:
-            folder = call.save_dir or self.settings.data_dir / "tool_files" / conversation_id
-            files = result.summary.files
-            result.saved = save_copies(self.service, owner, files, folder, result.notes)
+            folder = self._save_folder(call, started.conversation.id, result.notes)
+            if folder is not None:
+                files = result.summary.files
+                result.saved = save_copies(self.service, owner, files, folder, result.notes)
+
+    def _finish(self, started: StartedTurn, owner: str, notes: list[str]) -> str | None:
+        """The conversation's id once its turn is stored; None if nothing of it is."""
+        conversation_id = started.conversation.id
+        if not _settled(started.handle):
+            notes.append("The turn is not stored yet: the app's database is unreachable.")
+            return conversation_id
+        try:
+            stored = self.service.finish(started, owner)
+        except StoreUnavailable:
+            notes.append("The app's database could not be read back after the turn.")
+            return conversation_id
+        except ConversationNotFound:
+            notes.append("The conversation was deleted in the web app while the turn ran.")
+            return None
+        return conversation_id if stored is not None else None
+
+    def _save_folder(self, call: ToolCall, conversation_id: str, notes: list[str]) -> Path | None:
+        wanted = call.save_dir or self.settings.data_dir / "tool_files" / conversation_id
+        folder = writable_folder(wanted, tool_roots(), self.settings.data_dir)
+        if isinstance(folder, str):
+            notes.append(f"No file was saved to `{wanted}`: {folder}.")
+            return None
+        return folder
 
     def _conversation(
         self, call: ToolCall, owner: str, notes: list[str]
@@ -98,68 +165,8 @@ class ToolBackend:
             )
         return self.service.new(), False
 
-    def _model(self, call: ToolCall, conversation: Conversation, notes: list[str]) -> str:
-        wanted = call.model or conversation.model
-        offer = self._models()
-        if wanted in offer.models or not offer.listed:
-            return wanted
-        default = self.settings.model
-        chosen = default if default in offer.models else offer.models[0]
-        notes.append(
-            f"`{wanted}` is retired, unknown or cannot run code; `{chosen}` was used instead."
-        )
-        return chosen
 
-    def _models(self) -> ModelOffer:
-        now = time.monotonic()
-        if self._offer is None or now - self._offer[0] > OFFER_SECONDS:
-            runner = TurnRunner(build_client(), self.settings, self.service.store.blobs)
-            offer = runner.model_offer()
-            if not offer.listed:
-                return offer  # read again next time
-            self._offer = (now, offer)
-        return self._offer[1]
-
-    def _call_settings(self, call: ToolCall, model: str, notes: list[str]) -> Settings:
-        sampling = dict(call.sampling)
-        if refuses_sampling(model):
-            for name in [n for n in SAMPLING_PARAMS if n in sampling]:
-                del sampling[name]
-                notes.append(
-                    f"`{name}` was not applied: `{model}` thinks before answering and "
-                    f"accepts only its default {name}."
-                )
-        return dataclasses.replace(
-            self.settings,
-            model=model,
-            max_tokens=call.max_tokens or self.settings.max_tokens,
-            tool_version=call.tool_version or self.settings.tool_version,
-            sampling=tuple(sampling.items()),
-            betas=call.betas,
-        )
-
-
-def _attachments(paths: tuple[Path, ...], limit: int, notes: list[str]) -> list[Attachment]:
-    """The files that can be read and sent; each one that cannot is named in a note."""
-    attachments = []
-    for path in paths:
-        try:
-            size = path.stat().st_size
-            if not path.is_file():
-                raise IsADirectoryError(path)
-            if size > limit:
-                notes.append(f"`{path}` was not attached: it is over {limit // 2**20} MB.")
-                continue
-            data = path.read_bytes()
-        except OSError:
-            notes.append(f"`{path}` was not attached: there is no readable file there.")
-            continue
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        attachments.append(Attachment(path.name, data, mime))
-    return attachments
-
-
-def _follow(handle: TurnHandle, progress: Progress | None) -> TurnSummary:
+def _events(handle: TurnHandle, progress: Progress | None) -> TurnSummary:
     summary = TurnSummary()
     for event in handle.events():
         summary.take(event)

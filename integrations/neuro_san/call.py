@@ -8,6 +8,7 @@ never echoed in a note, since a caller may put a key or a token there by mistake
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +16,10 @@ from typing import Any
 
 from services.turn.tools import TOOL_VERSIONS
 
-# neuro-san adds these to every coded tool's arguments.
-FRAMEWORK_ARGS = frozenset({"origin", "origin_str", "progress_reporter"})
+# neuro-san adds these to a coded tool's arguments.
+FRAMEWORK_ARGS = frozenset(
+    {"origin", "origin_str", "progress_reporter", "reservationist", "runtime"}
+)
 TOOL_ARGS = frozenset({"query", "anthropic_model", "save_file", "additional_kwargs"})
 # Settings the original passed to its chat model that a code-execution turn has no use
 # for, or that the app sets itself.
@@ -54,8 +57,9 @@ class ToolCall:
     notes: list[str] = field(default_factory=list)
 
 
-def read_call(args: Mapping[str, Any], sly_data: Mapping[str, Any]) -> ToolCall:
+def read_call(args: Mapping[str, Any] | None, sly_data: Mapping[str, Any] | None) -> ToolCall:
     """The call the arguments ask for; raises BadCall when there is no request."""
+    args, sly_data = args or {}, sly_data or {}
     query = args.get("query")
     if not isinstance(query, str) or not query.strip():
         raise BadCall("No request was given: pass what to do in `query`.")
@@ -96,13 +100,18 @@ def _flag(value: Any) -> bool:
 
 
 def _number(value: Any, low: float, high: float, *, whole: bool = False) -> float | None:
+    """The value as a number within [low, high] (a whole one if `whole`), else None."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
     try:
-        number = int(value) if whole else float(value)
-    except ValueError:
+        number = float(value)
+    except (ValueError, OverflowError):
         return None
-    return number if low <= number <= high else None
+    if not math.isfinite(number) or not low <= number <= high:
+        return None
+    if whole:
+        return int(number) if number.is_integer() else None
+    return number
 
 
 def _max_tokens(call: ToolCall, value: Any) -> str | None:
@@ -182,7 +191,7 @@ _READERS: dict[str, Callable[[ToolCall, Any], str | None]] = {
     "max_tokens": _max_tokens,
     "temperature": _sampling("temperature", 0.0, 1.0),
     "top_p": _sampling("top_p", 0.0, 1.0),
-    "top_k": _sampling("top_k", 0, 1_000_000, whole=True),
+    "top_k": _sampling("top_k", 1, 1_000_000, whole=True),
     "stop_sequences": _stop_sequences,
     "betas": _betas,
     "tool_version": _tool_version,

@@ -1,19 +1,18 @@
 """`save_file`: byte-exact copies of the files a turn made, in a folder of the caller's.
 
-Names come from the model's code, so they are cleaned again and never leave the folder;
-a name already taken by different bytes gets a counter. Nothing is opened.
+Names come from the model's code, so they are cleaned again (no folders, nothing hidden)
+and never leave the folder; a name already taken by other bytes gets a counter. Nothing
+is opened.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from services.conversations import ConversationService
 from services.files.stored import StoredFile
-from services.files.uploads import sanitize_filename, unique_name
+from services.files.uploads import sanitize_filename
 from services.store import StoreError
 
 
@@ -43,18 +42,31 @@ def save_copies(
 
 
 def _write(folder: Path, name: str, data: bytes) -> Path:
-    taken = {p.name for p in folder.iterdir()}
-    target = folder / name
-    if target.is_file() and target.read_bytes() == data:
-        return target  # saved by an earlier call already
-    target = folder / unique_name(name, taken)
-    # Written beside the target and moved into place, so a reader never sees half a file.
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=".saving-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return target
+    """`name` in the folder, or `name-2`, `name-3`…: never over a file already there
+    (another call may be saving beside this one), and never beside a name that differs
+    only in case, since on some systems the two are one file."""
+    existing = folder / name
+    if existing.is_file() and existing.read_bytes() == data:
+        return existing  # saved by an earlier call already
+    while True:
+        taken = {p.name.casefold() for p in folder.iterdir()}
+        target = folder / _free_name(name, taken)
+        try:
+            out = target.open("xb")  # claims the name, or fails if it was taken meanwhile
+        except FileExistsError:
+            continue
+        try:
+            with out:
+                out.write(data)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        return target
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    path = PurePath(name)
+    candidate, n = name, 2
+    while candidate.casefold() in taken:
+        candidate, n = f"{path.stem}-{n}{path.suffix}", n + 1
+    return candidate

@@ -40,6 +40,7 @@ def tool_env(
     monkeypatch.setenv("ASSISTANT_PUBLIC_URL", PUBLIC_URL)
     monkeypatch.setenv("AGENT_MANIFEST_FILE", str(REGISTRY / "manifest.hocon"))
     monkeypatch.setenv("AGENT_TOOL_PATH", "integrations.neuro_san.coded_tools")
+    monkeypatch.setenv("ASSISTANT_TOOL_ROOT", str(tmp_path))
     for name in ("ASSISTANT_DATABASE_URL", "ASSISTANT_MODEL", "ASSISTANT_TOOL_VERSION"):
         monkeypatch.delenv(name, raising=False)
     yield data_dir

@@ -4,12 +4,15 @@ hands the request to the coded tool, which runs the turn against the same fake."
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fake_anthropic import FakeAnthropic, Fault, RawBlock, Reply, Text, Turn
-from integrations.neuro_san.tests.conftest import PUBLIC_URL
+from integrations.neuro_san.tests.conftest import PUBLIC_URL, REGISTRY
 from integrations.neuro_san.tests.test_tool import CHART, chart_turn
 from services.store import LOCAL_OWNER, Store
 
@@ -156,17 +159,32 @@ def test_the_owner_in_sly_data_owns_the_conversation(
     assert store.list_conversations(LOCAL_OWNER) == []
 
 
-def test_the_network_file_passes_neuro_sans_own_validator(tool_env: Any) -> None:
-    import subprocess
-    import sys
+def _validate(hocon: Path) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "neuro_san.client.hocon_validator_cli", str(hocon)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
-    from integrations.neuro_san.tests.conftest import REGISTRY
 
+def test_the_network_file_passes_neuro_sans_own_validator(tool_env: Any, tmp_path: Path) -> None:
     hocon = REGISTRY / f"{NETWORK}.hocon"
-    checked = subprocess.run(
-        [sys.executable, "-m", "neuro_san.client.hocon_validator_cli", str(hocon)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    checked = _validate(hocon)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    # The validator does check the links between agents: a frontman pointing at a tool
+    # the file does not define fails it.
+    broken = tmp_path / "broken.hocon"
+    broken.write_text(
+        hocon.read_text().replace('"tools": ["anthropic_code_execution"]', '"tools": ["missing"]')
+    )
+    assert _validate(broken).returncode == 1
+
+
+def test_the_frontman_is_coder_and_only_it_may_send_the_conversation_upstream(
+    tool_env: Any,
+) -> None:
+    from neuro_san.client.direct_agent_session_factory import DirectAgentSessionFactory
+
+    config = DirectAgentSessionFactory().get_agent_network(NETWORK).get_config()
+    coder, tool = config["tools"]
+    assert coder["name"] == "coder" and coder["tools"] == [NETWORK]
+    assert coder["allow"]["to_upstream"]["sly_data"] == {"conversation_id": True}
+    assert tool["class"] == "code_execution.AnthropicCodeExecution"
+    assert tool["function"]["parameters"]["required"] == ["query"]
