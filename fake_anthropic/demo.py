@@ -5,6 +5,8 @@ It answers what people try first, so the app can be tried without an API key:
   file (`demo_tables`);
 - a prompt with month/value pairs ("Jan: $50K, Feb: $65K"): a code step (python and bash
   in turn) that prints the table and leaves a real PNG bar chart and a CSV in $OUTPUT_DIR;
+- a request offering the caller's own tools (an agent network's frontman): the request
+  passed to its tool, then the tool's result relayed (`demo_agent`);
 - anything else: a short reply saying what the demo can do.
 Every answer says it comes from the demo, and every response carries DEMO_HEADER.
 """
@@ -18,6 +20,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from .demo_agent import agent_turn
 from .demo_tables import attached_tables, table_turn
 from .files import FileStore
 from .script import CodeStep, OutFile, Text, Thinking, Turn
@@ -138,6 +141,9 @@ HELP = (
 
 def demo_turn(body: dict[str, Any], files: FileStore | None = None) -> Turn:
     """The answer to the last message: its attached table, its numbers, or the help."""
+    agent = agent_turn(body)
+    if agent is not None:
+        return agent
     tables = attached_tables(body, files) if files is not None else []
     if tables:
         return table_turn(tables)

@@ -110,6 +110,7 @@ def step_outcome(result: StepResult) -> str:
 
 
 def first_lines(code: str, count: int = CODE_LINES) -> str:
-    lines = code.strip("\n").splitlines()
+    """The first lines that say something (blank ones are skipped), and "…" if more."""
+    lines = [line for line in code.splitlines() if line.strip()]
     shown = "\n".join(lines[:count])
     return shown + ("\n…" if len(lines) > count else "")

@@ -188,3 +188,19 @@ def test_the_frontman_is_coder_and_only_it_may_send_the_conversation_upstream(
     assert coder["allow"]["to_upstream"]["sly_data"] == {"conversation_id": True}
     assert tool["class"] == "code_execution.AnthropicCodeExecution"
     assert tool["function"]["parameters"]["required"] == ["query"]
+
+
+def test_the_keyless_demo_server_runs_the_network_end_to_end(
+    tool_env: Any, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m fake_anthropic --demo` plays the frontman's model and Claude both."""
+    from fake_anthropic import FakeAnthropic as Server
+
+    with Server(demo=True) as demo:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", demo.base_url)
+        answer = Network().ask(EXAMPLE)
+    (row,) = store.list_conversations(LOCAL_OWNER)
+    assert answer.startswith("The demo server relays what the tool returned:")
+    assert "sales_chart.png (image/png," in answer and f"/?c={row.id}" in answer
+    names = sorted(f.name for f in store.list_files(row.id, LOCAL_OWNER))
+    assert names == ["monthly_sales.csv", "sales_chart.png"]
