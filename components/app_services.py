@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -19,6 +19,7 @@ import streamlit as st
 from components.session import session
 from services import wiring
 from services.conversations import ConversationService
+from services.export.formats import Export, ExportFormat
 from services.models import ModelOffer
 from services.settings import Settings
 from services.turn.runner import TurnRunner
@@ -107,6 +108,11 @@ class OwnedFiles:
 
     def read(self, file_id: str) -> bytes:
         return self.service.read_file(file_id, self.owner)
+
+
+def exporter(owner: str) -> Callable[[str, ExportFormat], Export | None]:
+    """Makes the owner's exports; another person's conversation exports as nothing."""
+    return lambda conversation_id, kind: service().export(conversation_id, owner, kind)
 
 
 def available_models(creds: Credentials | None) -> list[str]:

@@ -22,6 +22,7 @@ from components.render.conversation import render_history
 from components.render.marks import marks
 from components.render.notices import render_no_key, render_notice
 from components.session import PageSession, session
+from components.sidebar import files as files_panel
 from components.sidebar import panels
 from components.sidebar.account import Account, current_account, render_account, render_login
 from components.sidebar.conversations import (
@@ -174,7 +175,7 @@ def _render_sidebar(state: PageSession, creds: Credentials | None, account: Acco
     panels.render_model_picker(models, conversation.model, disabled=busy)
     expanded = panels.render_settings(navigation.new_conversation, busy=busy)
     _render_conversation_list(state, busy)
-    panels.render_files(conversation, state.settings.upload_limit_bytes)
+    files_panel.render_files(conversation, panels.limit_text(state.settings.upload_limit_bytes))
     panels.render_container(conversation, state.container_notice)
     panels.render_cost(conversation)
     panels.render_run_counter(state.runs)
@@ -206,6 +207,7 @@ def _render_conversation_list(state: PageSession, busy: bool) -> None:
         navigation.open_conversation,
         navigation.rename_conversation,
         navigation.delete_conversation,
+        app_services.exporter(str(state.owner)),
     )
     render_conversation_list(rows, current_id, busy, actions)
 

@@ -47,6 +47,7 @@ class PageSession:
     queued: Prompt | None = None  # sent during a turn, or by an example button
     draft: str | None = None  # text given back to the composer (a refused message)
     window: int = HISTORY_WINDOW
+    shown_step: str | None = None  # a code step "Show the code" asked for, drawn open once
     runs: int = 0
     pasted_key: str | None = field(default=None, repr=False)  # never logged or stored
     runner: tuple[str, Any] | None = None  # (credentials fingerprint, TurnRunner)
@@ -66,6 +67,7 @@ class PageSession:
         self.unsent = None
         self.retry = None
         self.window = HISTORY_WINDOW
+        self.shown_step = None
 
 
 def session() -> PageSession:

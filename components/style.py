@@ -12,9 +12,12 @@ security test checks that every st.html call of the page passes one of these con
   up (any move up, a wheel or key up, a touch); scrolling back to the bottom follows
   again. It follows only while an answer is live (its Stop button is on the page), so
   later clicks never jump the page.
+- "Show the code" on a file draws SHOW_STEP_SCRIPT once, to scroll to the step that made it.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import streamlit as st
 
@@ -23,6 +26,7 @@ PAGE_CSS = """
 [class*="st-key-open-"] button { justify-content: flex-start; text-align: left; }
 [class*="st-key-open-"] button div { justify-content: flex-start; text-align: left; }
 .st-key-run_counter, .st-key-follow_script { display: none; }
+[class*="st-key-show_step_script"] { display: none; }
 </style>
 """
 
@@ -67,6 +71,23 @@ FOLLOW_SCRIPT = """
 """
 
 
+# "Show the code" on a file: bring the step that made it (drawn open, in the container
+# keyed "shown_step") into view once; it may mount a moment after this script runs.
+SHOW_STEP_SCRIPT = """
+<script>
+(() => {
+  let tries = 0;
+  const reveal = () => {
+    const step = document.querySelector('.st-key-shown_step');
+    if (step) { step.scrollIntoView({ block: 'start' }); return; }
+    if (++tries < 60) setTimeout(reveal, 50);
+  };
+  reveal();
+})();
+</script>
+"""
+
+
 def render_style() -> None:
     st.html(PAGE_CSS)
 
@@ -76,3 +97,11 @@ def follow_the_new_message() -> None:
     # In a hidden container: the script's empty block must not push the sidebar down.
     with st.sidebar.container(key="follow_script"):
         st.html(FOLLOW_SCRIPT, unsafe_allow_javascript=True)
+
+
+def scroll_to_shown_step(step_id: str) -> None:
+    """Scroll to the step drawn open for "Show the code" (see SHOW_STEP_SCRIPT)."""
+    # Keyed by the step, so that showing another step mounts (and runs) the script anew.
+    digest = hashlib.sha256(step_id.encode()).hexdigest()[:16]
+    with st.sidebar.container(key=f"show_step_script_{digest}"):
+        st.html(SHOW_STEP_SCRIPT, unsafe_allow_javascript=True)

@@ -1,6 +1,7 @@
 """Run one turn from the command line and print each event as it arrives.
 
     python -m services.cli "Chart monthly sales" --file sales.csv [--file more.csv] [--model M]
+    python -m services.cli export CONVERSATION_ID --format zip|ipynb|html|md --out PATH
 
 Uses the configured API (ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL, as the SDK reads them)
 and stores files under ASSISTANT_DATA_DIR. Files Claude made are saved in the app's file
@@ -164,6 +165,11 @@ def _attachment(path: Path) -> Attachment:
 
 
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["export"]:
+        from services.export.command import export_main  # only the export needs it
+
+        return export_main(argv[1:], out)
     parser = argparse.ArgumentParser(prog="python -m services.cli", description=__doc__)
     parser.add_argument("prompt")
     parser.add_argument("--file", action="append", default=[], type=Path, help="attach a file")

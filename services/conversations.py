@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from services.conversation import Attachment, Conversation
+from services.export.formats import Export, ExportFormat, export
 from services.files.uploads import check_sizes
 from services.settings import Settings
 from services.store import (
@@ -139,6 +140,15 @@ class ConversationService:
 
     def read_file(self, file_id: str, owner: str) -> bytes:
         return self.store.read_file(file_id, owner)
+
+    def export(self, conversation_id: str, owner: str, kind: ExportFormat) -> Export | None:
+        """The owner's conversation exported as `kind`; None if they have no such one."""
+        row = self.store.get_conversation(conversation_id, owner)
+        conversation = self.open(conversation_id, owner)
+        if row is None or conversation is None:
+            return None
+        read = lambda file_id: self.store.read_file(file_id, owner)  # noqa: E731
+        return export(conversation, row.title or "Analysis", read, kind)
 
     def start_turn(
         self,

@@ -24,6 +24,7 @@ from components.render.step_view import (
 )
 from components.render.steps import FileMap, render_step
 from components.render.tables import preview_file, render_preview, table_kind
+from components.style import scroll_to_shown_step
 from services.files.stored import StoredFile
 from services.turn.events import is_app_note
 
@@ -41,6 +42,7 @@ class RenderContext:
     steps_expanded: bool = False
     seen_uploads: frozenset[str] = frozenset()  # shown on an earlier message
     still_running: bool = False  # the answer is still being written (by another page)
+    shown_step: str | None = None  # the step to draw open and scroll to ("Show the code")
 
 
 BlockRenderer = Callable[[dict[str, Any], RenderContext, str], None]
@@ -78,6 +80,11 @@ def render_tool_use(block: dict[str, Any], ctx: RenderContext, key: str) -> None
     # A call without a result in an answer still being written is running, not interrupted.
     running = ctx.still_running and step.result is None and step.tool is not None
     label = f"{running_title(step)}…" if running else None
+    if step_id and step_id == ctx.shown_step:
+        with st.container(key="shown_step"):
+            render_step(step, ctx.files, key, expanded=True, running_label=label)
+        scroll_to_shown_step(step_id)
+        return
     render_step(step, ctx.files, key, expanded=ctx.steps_expanded, running_label=label)
 
 

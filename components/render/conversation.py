@@ -105,8 +105,12 @@ def render_history(
     files = file_map(conversation.outputs)
     uploads = uploads_by_id(conversation)
     first_seen = _first_seen(messages)
+    shown = session().shown_step
     for group in groups[hidden:]:
-        _render_exchange(group, messages, files, uploads, first_seen, steps_expanded, marks or {})
+        _render_exchange(
+            group, messages, files, uploads, first_seen, steps_expanded, marks or {}, shown
+        )
+    session().shown_step = None  # drawn open and scrolled to once
 
 
 def _widen_window(window: int) -> None:
@@ -121,6 +125,7 @@ def _render_exchange(
     first_seen: Mapping[str, int],
     steps_expanded: bool,
     marks: Mapping[int, str],
+    shown_step: str | None = None,
 ) -> None:
     if group.user is not None:
         blocks = _content(messages[group.user])
@@ -140,6 +145,7 @@ def _render_exchange(
         results=paired_results(answer),
         steps_expanded=steps_expanded,
         still_running=any(marks.get(i) == STILL_RUNNING_MARK for i in group.answers),
+        shown_step=shown_step,
     )
     with st.chat_message("assistant"):
         render_assistant_blocks(answer, ctx)

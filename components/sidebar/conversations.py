@@ -15,6 +15,7 @@ import streamlit as st
 from components.render.format import escape_markdown
 from components.session import WidgetKey
 from services.conversations import ConversationRow
+from services.export.formats import MIME_TYPES, Export, ExportFormat, export_file_name
 
 UNTITLED = "Untitled conversation"
 LABEL_LENGTH = 40
@@ -25,6 +26,8 @@ class ListActions:
     open: Callable[[str], None]  # conversation id
     rename: Callable[[str], None]  # conversation id; the new title is in title_key(id)
     delete: Callable[[str], None]  # conversation id
+    # conversation id, format → the export (None: gone meanwhile); made on click
+    export: Callable[[str, ExportFormat], Export | None] | None = None
 
 
 def title_key(conversation_id: str) -> str:
@@ -85,7 +88,7 @@ def _render_row(row: ConversationRow, current: bool, busy: bool, actions: ListAc
             icon=":material/more_vert:",
             key=menu_key(row.id),
             on_change="rerun",
-            help="Rename or delete",
+            help="Rename, export or delete",
         )
     if menu.open:
         with menu:
@@ -104,6 +107,8 @@ def _render_menu(
         args=(row.id,),
         icon=":material/edit:",
     )
+    if actions.export is not None:
+        _render_exports(row, title, actions.export)
     st.button(
         "Delete conversation",
         key=f"delete-{row.id}",
@@ -113,3 +118,34 @@ def _render_menu(
         disabled=busy and current,
         help="Deletes its messages and files here and in the Anthropic Files API.",
     )
+
+
+# What each download is called in the menu, and its icon.
+EXPORTS = (
+    (ExportFormat.ZIP, "Notebook (zip)", ":material/code:"),
+    (ExportFormat.HTML, "HTML report", ":material/article:"),
+    (ExportFormat.MD, "Markdown", ":material/description:"),
+)
+
+
+def _render_exports(
+    row: ConversationRow, title: str, export: Callable[[str, ExportFormat], Export | None]
+) -> None:
+    """One download per format; each export is made only when its button is clicked."""
+    st.caption("Export")
+    for kind, label, icon in EXPORTS:
+
+        def made(kind: ExportFormat = kind) -> bytes:
+            result = export(row.id, kind)
+            return result.data if result is not None else b""
+
+        st.download_button(
+            label,
+            data=made,
+            file_name=export_file_name(title, kind),
+            mime=MIME_TYPES[kind],
+            key=f"export-{kind.value}-{row.id}",
+            icon=icon,
+            on_click="ignore",
+            width="stretch",
+        )

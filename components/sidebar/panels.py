@@ -6,21 +6,17 @@ It is drawn before the live turn is followed, so it stays usable while an answer
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import streamlit as st
 
 from components.app_services import Credentials
-from components.render.files import download_button
 from components.render.format import escape_markdown, human_size, short_id, when
 from components.render.notices import Notice
 from components.session import WidgetKey, session
 from services.conversation import Conversation, ModelUsage
-from services.files.stored import StoredFile
 from services.pricing import count_code_executions, estimate_container_cost
 
 KEY_HELP = "Kept until you reload or close this tab; never written anywhere, cookies included."
-SIDE_NAME = 24  # characters of a file name that fit a sidebar button on one line
 _ORIGINS = {"secrets": ".streamlit/secrets.toml", "environment": "the environment"}
 
 
@@ -74,51 +70,6 @@ def render_settings(on_new: Callable[[], None], busy: bool) -> bool:
         disabled=busy,
     )
     return bool(expanded)
-
-
-def render_files(conversation: Conversation, limit_bytes: int) -> None:
-    uploads = list(dict(conversation.uploads).values())
-    outputs = produced_in_order(conversation)
-    st.subheader("Files", divider="gray")
-    if not uploads and not outputs:
-        st.caption(
-            "Files you attach and files the code makes will be listed here. "
-            f"Attachments can be up to {limit_text(limit_bytes)} each."
-        )
-        return
-    if uploads:
-        st.caption(":material/upload_file: Attached")
-    for upload in uploads:
-        key = f"side-up-{upload.sha256}"
-        download_button(
-            upload.name, upload.size, upload.file_id, upload.path, upload.mime_type, key, SIDE_NAME
-        )
-    if outputs:
-        st.caption(":material/deployed_code: Made by the code")
-    for output in outputs:
-        key = f"side-out-{output.file_id}"
-        download_button(
-            output.name, output.size, output.file_id, output.path, output.mime_type, key, SIDE_NAME
-        )
-
-
-def produced_in_order(conversation: Conversation) -> list[StoredFile]:
-    """The files the code made, in the order the steps made them (not download order)."""
-    outputs = [f for f in dict(conversation.outputs).values() if isinstance(f, StoredFile)]
-    order = _produced_order(list(conversation.messages))
-    return sorted(outputs, key=lambda f: order.get(f.file_id, len(order)))
-
-
-def _produced_order(messages: list[dict[str, Any]]) -> dict[str, int]:
-    order: dict[str, int] = {}
-    for message in messages:
-        blocks = message.get("content") if message.get("role") == "assistant" else None
-        for block in blocks if isinstance(blocks, list) else []:
-            result = block.get("content") if isinstance(block, dict) else None
-            for item in result.get("content") or [] if isinstance(result, dict) else []:
-                if isinstance(item, dict) and "file_id" in item:
-                    order.setdefault(str(item["file_id"]), len(order))
-    return order
 
 
 def render_container(conversation: Conversation, notice: Notice | None) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.export.steps import code_of
 from services.files.stored import StoredFile
 from services.turn.events import (
     CodeStepFinished,
@@ -92,11 +93,9 @@ class TurnSummary:
 
 def step_code(tool: StepTool, data: dict[str, Any]) -> str:
     """The step's code or command; for the text editor, what it did to which file."""
-    if tool == StepTool.BASH:
-        return str(data.get("command", ""))
-    if tool == StepTool.PYTHON:
-        return str(data.get("code", ""))
-    return f"{data.get('command', '')} {data.get('path', '')}".strip()
+    if tool == StepTool.TEXT_EDITOR:
+        return f"{data.get('command', '')} {data.get('path', '')}".strip()
+    return code_of(tool, data)
 
 
 def step_outcome(result: StepResult) -> str:

@@ -219,7 +219,8 @@ def test_formatters() -> None:
 
 
 def test_sidebar_lists_produced_files_in_the_order_the_steps_made_them(tmp_path: Path) -> None:
-    from components.sidebar.panels import limit_text, produced_in_order
+    from components.sidebar.files import produced_in_order
+    from components.sidebar.panels import limit_text
     from services.conversation import Conversation
 
     def made(file_id: str) -> StoredFile:

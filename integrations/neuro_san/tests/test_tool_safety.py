@@ -14,6 +14,7 @@ import pytest
 from fake_anthropic import CodeStep, FakeAnthropic, OutFile, Text, Turn
 from integrations.neuro_san import backend, copies
 from integrations.neuro_san.tests.conftest import call_tool
+from integrations.neuro_san.tests.test_tool import Reporter
 from services.store import LOCAL_OWNER, Store
 
 
@@ -69,7 +70,10 @@ def test_hostile_and_clashing_output_names_stay_in_the_folder_and_apart(
     saved = {p.name: p.read_bytes() for p in folder.iterdir()}
     assert all(not name.startswith(".") and "/" not in name for name in saved)
     assert sorted(saved.values()) == sorted(f.data for f in files)
-    assert {saved["Chart.png"], saved["chart-2.png"]} == {b"one", b"two"}
+    # The files download side by side, so either may come first and keep the plain name.
+    charts = sorted(name for name in saved if name.lower().startswith("chart"))
+    assert sorted(name.lower() for name in charts) == ["chart-2.png", "chart.png"]
+    assert {saved[name] for name in charts} == {b"one", b"two"}
     assert not (tmp_path.parent / "escape.sh").exists()
 
 
@@ -100,8 +104,13 @@ def test_a_cancelled_call_stops_its_turn(fake: FakeAnthropic, store: Store) -> N
             AnthropicCodeExecution,
         )
 
-        call = asyncio.create_task(AnthropicCodeExecution().async_invoke({"query": "x"}, {}))
-        assert await asyncio.to_thread(fake.wait_held, "running", 20)
+        reporter = Reporter()
+        args = {"query": "x", "progress_reporter": reporter}
+        call = asyncio.create_task(AnthropicCodeExecution().async_invoke(args, {}))
+        # Cancelled once the tool has read the step (so the text before it arrived too).
+        async with asyncio.timeout(20):
+            while not any(r["event"] == "code_step" for r in reporter.reports):
+                await asyncio.sleep(0.02)
         call.cancel()
         with pytest.raises(asyncio.CancelledError):
             await call
@@ -116,7 +125,8 @@ def test_a_cancelled_call_stops_its_turn(fake: FakeAnthropic, store: Store) -> N
         if ended and "in_progress" not in [s.value for s in loaded.statuses.values()]:
             break
         time.sleep(0.1)
-    assert loaded is not None and [s.value for s in loaded.statuses.values()] == ["stopped"]
+    assert loaded is not None
+    assert [s.value for s in loaded.statuses.values()] == ["stopped"], loaded.messages
     assert "Running it." in str(loaded.messages[-1]["content"])
 
 

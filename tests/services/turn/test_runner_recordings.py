@@ -95,6 +95,7 @@ class Replay:
         self.uploads = deque(i for i in interactions if (i.method, i.path) == ("POST", "/v1/files"))
         self.other = {(i.method, i.path): i for i in interactions if i.method == "GET"}
         self.sent: list[dict[str, Any]] = []
+        self.followed: Followed | None = None  # the conversation the replay ran
 
     def handle(self, request: httpx2.Request) -> httpx2.Response:
         request.read()
@@ -217,8 +218,8 @@ def replay_turns(name: str, tmp_path: Path) -> tuple[Replay, list[tuple[Any, lis
     else:
         cassette = load_cassette(path)
     replay = Replay(cassette)
+    replay.followed = conversation = Followed(model="claude-sonnet-5")
     runner, _ = make_runner(replay.client(), tmp_path)
-    conversation = Followed(model="claude-sonnet-5")
     turns = []
     for request in user_turns(cassette):
         attachments = attachments_for(request.request, cassette)

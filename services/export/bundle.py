@@ -1,0 +1,79 @@
+"""The notebook export: the notebook alone, or a zip that reproduces the analysis (the
+notebook, the uploaded inputs, every produced file, a requirements.txt and a README)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import PurePath
+
+import nbformat
+
+from services.conversation import Conversation
+from services.export.imports import requirements
+from services.export.layout import Layout, lay_out
+from services.export.notebook import ReadBytes, build_notebook, cell_id
+from services.export.record import Item, Step, read_record
+from services.turn.tools import StepTool
+
+NOTEBOOK_NAME = "analysis.ipynb"
+
+
+def notebook_bytes(conversation: Conversation, title: str, read: ReadBytes) -> bytes:
+    items = read_record(conversation)
+    built = build_notebook(title, items, lay_out(items), read)
+    return nbformat.writes(built.notebook).encode("utf-8")
+
+
+def notebook_zip(conversation: Conversation, title: str, read: ReadBytes) -> bytes:
+    items = read_record(conversation)
+    layout = lay_out(items)
+    built = build_notebook(title, items, layout, read)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(NOTEBOOK_NAME, nbformat.writes(built.notebook))
+        for file_id, path in {**layout.inputs, **layout.outputs}.items():
+            archive.writestr(path, read(file_id))
+        archive.writestr("requirements.txt", "\n".join(_requirements(items)) + "\n")
+        archive.writestr("README.md", _readme(title, layout, built.rewrites))
+    return buffer.getvalue()
+
+
+def _requirements(items: list[Item]) -> list[str]:
+    steps = [i for i in items if isinstance(i, Step)]
+    sources = [str(s.input.get("code", "")) for s in steps if s.tool == StepTool.PYTHON]
+    written = [s for s in steps if s.tool == StepTool.TEXT_EDITOR and _is_python(s)]
+    sources += [str(s.input.get("file_text", "")) for s in written]
+    own = {PurePath(str(s.input.get("path"))).stem for s in written}
+    return ["ipykernel", *requirements(sources, own)]
+
+
+def _is_python(step: Step) -> bool:
+    return step.input.get("command") == "create" and str(step.input.get("path")).endswith(".py")
+
+
+def _readme(title: str, layout: Layout, rewrites: list[str]) -> str:
+    lines = [
+        f"# {' '.join(title.split()) or 'Analysis'}",
+        "",
+        f"`{NOTEBOOK_NAME}` repeats the analysis: run it in this folder, beside `inputs/`.",
+        "",
+        "```bash",
+        "pip install -r requirements.txt jupyter",
+        f"jupyter nbconvert --to notebook --execute {NOTEBOOK_NAME} --output analysis.run.ipynb",
+        "```",
+        "",
+        "It writes its files into `outputs/`, which holds the files as the sandbox made them.",
+        "Packages are not pinned: the sandbox's versions are not known.",
+        "",
+        "## Files",
+        "",
+        "| file | made by | turn |",
+        "|---|---|---|",
+    ]
+    for file_id, path in layout.outputs.items():
+        step = layout.made_by[file_id]
+        lines.append(f"| `{path}` | cell `{cell_id(step)}` ({step.tool.value}) | {step.turn} |")
+    lines += [f"| `{path}` | uploaded | |" for path in layout.inputs.values()]
+    lines += ["", "## Paths rewritten", "", *[f"- {line}" for line in rewrites]]
+    return "\n".join(lines) + "\n"
