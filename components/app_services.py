@@ -111,8 +111,12 @@ class OwnedFiles:
 
 
 def exporter(owner: str) -> Callable[[str, ExportFormat], Export | None]:
-    """Makes the owner's exports; another person's conversation exports as nothing."""
-    return lambda conversation_id, kind: service().export(conversation_id, owner, kind)
+    """Makes the owner's exports; another person's conversation exports as nothing.
+
+    The service is taken now, on the script thread: the download runs the export later on
+    a thread of its own, where this session's state cannot be read."""
+    found = service()
+    return lambda conversation_id, kind: found.export(conversation_id, owner, kind)
 
 
 def available_models(creds: Credentials | None) -> list[str]:

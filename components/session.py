@@ -48,6 +48,7 @@ class PageSession:
     draft: str | None = None  # text given back to the composer (a refused message)
     window: int = HISTORY_WINDOW
     shown_step: str | None = None  # a code step "Show the code" asked for, drawn open once
+    shown_count: int = 0  # how many times: each one scrolls anew
     runs: int = 0
     pasted_key: str | None = field(default=None, repr=False)  # never logged or stored
     runner: tuple[str, Any] | None = None  # (credentials fingerprint, TurnRunner)

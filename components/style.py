@@ -17,8 +17,6 @@ security test checks that every st.html call of the page passes one of these con
 
 from __future__ import annotations
 
-import hashlib
-
 import streamlit as st
 
 PAGE_CSS = """
@@ -99,9 +97,8 @@ def follow_the_new_message() -> None:
         st.html(FOLLOW_SCRIPT, unsafe_allow_javascript=True)
 
 
-def scroll_to_shown_step(step_id: str) -> None:
+def scroll_to_shown_step(count: int) -> None:
     """Scroll to the step drawn open for "Show the code" (see SHOW_STEP_SCRIPT)."""
-    # Keyed by the step, so that showing another step mounts (and runs) the script anew.
-    digest = hashlib.sha256(step_id.encode()).hexdigest()[:16]
-    with st.sidebar.container(key=f"show_step_script_{digest}"):
+    # Keyed by the click's number, so that each click mounts (and runs) the script anew.
+    with st.sidebar.container(key=f"show_step_script_{count}"):
         st.html(SHOW_STEP_SCRIPT, unsafe_allow_javascript=True)

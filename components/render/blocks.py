@@ -24,6 +24,7 @@ from components.render.step_view import (
 )
 from components.render.steps import FileMap, render_step
 from components.render.tables import preview_file, render_preview, table_kind
+from components.session import session
 from components.style import scroll_to_shown_step
 from services.files.stored import StoredFile
 from services.turn.events import is_app_note
@@ -83,7 +84,7 @@ def render_tool_use(block: dict[str, Any], ctx: RenderContext, key: str) -> None
     if step_id and step_id == ctx.shown_step:
         with st.container(key="shown_step"):
             render_step(step, ctx.files, key, expanded=True, running_label=label)
-        scroll_to_shown_step(step_id)
+        scroll_to_shown_step(session().shown_count)
         return
     render_step(step, ctx.files, key, expanded=ctx.steps_expanded, running_label=label)
 

@@ -123,6 +123,7 @@ def _render_menu(
 # What each download is called in the menu, and its icon.
 EXPORTS = (
     (ExportFormat.ZIP, "Notebook (zip)", ":material/code:"),
+    (ExportFormat.IPYNB, "Notebook only (.ipynb)", ":material/data_object:"),
     (ExportFormat.HTML, "HTML report", ":material/article:"),
     (ExportFormat.MD, "Markdown", ":material/description:"),
 )

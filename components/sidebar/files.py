@@ -73,6 +73,7 @@ def show_step(step_id: str, turn: int) -> None:
     among the older, folded ones."""
     state = session()
     state.shown_step = step_id
+    state.shown_count += 1
     turns = sum(1 for m in state.conversation.messages if m.get("role") == "user")
     state.window = max(state.window, turns - turn + 1)
 

@@ -12,7 +12,7 @@ import nbformat
 from services.conversation import Conversation
 from services.export.imports import requirements
 from services.export.layout import Layout, lay_out
-from services.export.notebook import ReadBytes, build_notebook, cell_id
+from services.export.notebook import ReadBytes, build_notebook, cell_id, safe_reader
 from services.export.record import Item, Step, read_record
 from services.turn.tools import StepTool
 
@@ -21,21 +21,27 @@ NOTEBOOK_NAME = "analysis.ipynb"
 
 def notebook_bytes(conversation: Conversation, title: str, read: ReadBytes) -> bytes:
     items = read_record(conversation)
-    built = build_notebook(title, items, lay_out(items), read)
+    built = build_notebook(title, items, lay_out(items), safe_reader(read))
     return nbformat.writes(built.notebook).encode("utf-8")
 
 
 def notebook_zip(conversation: Conversation, title: str, read: ReadBytes) -> bytes:
     items = read_record(conversation)
     layout = lay_out(items)
-    built = build_notebook(title, items, layout, read)
+    read_once = safe_reader(read)
+    built = build_notebook(title, items, layout, read_once)
+    missing: list[str] = []
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(NOTEBOOK_NAME, nbformat.writes(built.notebook))
         for file_id, path in {**layout.inputs, **layout.outputs}.items():
-            archive.writestr(path, read(file_id))
+            data = read_once(file_id)
+            if data is None:
+                missing.append(path)
+            else:
+                archive.writestr(path, data)
         archive.writestr("requirements.txt", "\n".join(_requirements(items)) + "\n")
-        archive.writestr("README.md", _readme(title, layout, built.rewrites))
+        archive.writestr("README.md", _readme(title, layout, built.rewrites, missing))
     return buffer.getvalue()
 
 
@@ -52,7 +58,7 @@ def _is_python(step: Step) -> bool:
     return step.input.get("command") == "create" and str(step.input.get("path")).endswith(".py")
 
 
-def _readme(title: str, layout: Layout, rewrites: list[str]) -> str:
+def _readme(title: str, layout: Layout, rewrites: list[str], missing: list[str]) -> str:
     lines = [
         f"# {' '.join(title.split()) or 'Analysis'}",
         "",
@@ -75,5 +81,9 @@ def _readme(title: str, layout: Layout, rewrites: list[str]) -> str:
         step = layout.made_by[file_id]
         lines.append(f"| `{path}` | cell `{cell_id(step)}` ({step.tool.value}) | {step.turn} |")
     lines += [f"| `{path}` | uploaded | |" for path in layout.inputs.values()]
+    if missing:
+        lines += ["", "Not included: the app no longer holds these files' bytes:"]
+        lines += [f"- `{path}`" for path in missing]
     lines += ["", "## Paths rewritten", "", *[f"- {line}" for line in rewrites]]
+    lines += ["", "Running the notebook runs the code Claude wrote on this machine: read it first."]
     return "\n".join(lines) + "\n"

@@ -1,8 +1,9 @@
 """Where each file goes in an export: uploads in `inputs/`, produced files in `outputs/`,
 and which code step made each produced file.
 
-Names are the stored (already cleaned) names; a produced name used again by a later step
-gets a counter (`sales_chart-2.png`), so every stored file is kept apart.
+Names are the stored names, cleaned again (no folders, nothing hidden: they become zip
+entries); a produced name used again by a later step gets a counter (`sales_chart-2.png`),
+so every stored file is kept apart.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from services.export.record import Item, Said, Step
 from services.export.rewrites import INPUT_DIR, OUTPUT_DIR
 from services.files.stored import StoredFile
-from services.files.uploads import unique_name
+from services.files.uploads import sanitize_filename, unique_name
 
 
 @dataclass
@@ -31,13 +32,13 @@ def lay_out(items: list[Item]) -> Layout:
         if isinstance(item, Said):
             for file in item.attached:
                 if file.file_id not in layout.inputs:
-                    name = unique_name(file.name, input_names)
+                    name = unique_name(sanitize_filename(file.name), input_names)
                     input_names.add(name)
                     layout.inputs[file.file_id] = f"{INPUT_DIR}/{name}"
                     layout.files[file.file_id] = file
         else:
             for file in item.files:
-                name = unique_name(file.name, output_names)
+                name = unique_name(sanitize_filename(file.name), output_names)
                 output_names.add(name)
                 layout.outputs[file.file_id] = f"{OUTPUT_DIR}/{name}"
                 layout.made_by[file.file_id] = item

@@ -10,6 +10,7 @@ running the notebook goes on past it.
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,15 +22,40 @@ from services.export.cells import step_source
 from services.export.layout import Layout
 from services.export.record import Item, Said, Step
 from services.export.rewrites import INPUT_DIR, OUTPUT_DIR, Rewriter
+from services.export.steps import ENCRYPTED
+from services.store import StoreError
 from services.turn.results import EditorResult, ExecutionResult, ToolError
 
+log = logging.getLogger(__name__)
+
 ReadBytes = Callable[[str], bytes]  # a stored file's bytes, by file id
+MaybeBytes = Callable[[str], "bytes | None"]  # None: the store no longer holds them
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif")
 SETUP = f"""import os
 
 os.environ["INPUT_DIR"] = "{INPUT_DIR}"
 os.environ["OUTPUT_DIR"] = "{OUTPUT_DIR}"
 os.makedirs(os.environ["OUTPUT_DIR"], exist_ok=True)"""
+
+
+def safe_reader(read: ReadBytes) -> MaybeBytes:
+    """`read`, each file once, with None for bytes the store no longer holds: one lost
+    file must not cost the whole export."""
+    cache: dict[str, bytes | None] = {}
+
+    def read_once(file_id: str) -> bytes | None:
+        if file_id not in cache:
+            try:
+                cache[file_id] = read(file_id)
+            except (StoreError, OSError):
+                log.warning("export: the bytes of file %s are gone", file_id)
+                cache[file_id] = None
+        return cache[file_id]
+
+    return read_once
+
+
+UNFINISHED = "# This step did not finish in the sandbox; its code is kept here as comments.\n"
 
 
 def cell_id(step: Step) -> str:
@@ -42,7 +68,7 @@ class Built:
     rewrites: list[str]  # every path rewrite made, in words
 
 
-def build_notebook(title: str, items: list[Item], layout: Layout, read: ReadBytes) -> Built:
+def build_notebook(title: str, items: list[Item], layout: Layout, read: MaybeBytes) -> Built:
     rewrite = Rewriter()
     cells: list[Any] = []
     for item in items:
@@ -80,10 +106,12 @@ def _said(item: Said, layout: Layout) -> str:
     return "\n".join(lines)
 
 
-def _step_cells(step: Step, layout: Layout, read: ReadBytes, rewrite: Rewriter) -> list[Any]:
+def _step_cells(step: Step, layout: Layout, read: MaybeBytes, rewrite: Rewriter) -> list[Any]:
     source = step_source(step, rewrite)
     if source is None:
         return [v4.new_markdown_cell(_unrunnable(step))]
+    if step.result is None:  # it never finished (a stopped turn): kept, but not run again
+        source = UNFINISHED + "\n".join(f"# {line}" for line in source.splitlines())
     cell = v4.new_code_cell(source, id=cell_id(step))
     cell.outputs = _outputs(step, layout, read)
     cell.metadata["step"] = {"id": step.step_id, "turn": step.turn, "tool": step.tool.value}
@@ -95,7 +123,7 @@ def _step_cells(step: Step, layout: Layout, read: ReadBytes, rewrite: Rewriter) 
     cells: list[Any] = [cell]
     notes = []
     if step.encrypted:
-        notes.append("The output of this step came back encrypted: only the model could read it.")
+        notes.append(ENCRYPTED)
     if made:
         notes.append("Made by this cell: " + ", ".join(f"`{path}`" for path in made))
     if notes:
@@ -107,7 +135,7 @@ def _unrunnable(step: Step) -> str:
     return f"*A {step.tool.value} step the notebook cannot repeat:*\n\n```\n{step.input}\n```"
 
 
-def _outputs(step: Step, layout: Layout, read: ReadBytes) -> list[Any]:
+def _outputs(step: Step, layout: Layout, read: MaybeBytes) -> list[Any]:
     result = step.result
     outputs: list[Any] = []
     if isinstance(result, ExecutionResult):
@@ -116,9 +144,10 @@ def _outputs(step: Step, layout: Layout, read: ReadBytes) -> list[Any]:
         if result.stderr:
             outputs.append(v4.new_output("stream", name="stderr", text=result.stderr))
         for file in step.files:
-            if file.mime_type in IMAGE_TYPES:
-                data = base64.b64encode(read(file.file_id)).decode("ascii")
-                outputs.append(v4.new_output("display_data", data={file.mime_type: data}))
+            data = read(file.file_id) if file.mime_type in IMAGE_TYPES else None
+            if data is not None:
+                shown = base64.b64encode(data).decode("ascii")
+                outputs.append(v4.new_output("display_data", data={file.mime_type: shown}))
         if result.return_code != 0:
             outputs.append(_error("ExitCode", f"exited with code {result.return_code}"))
     elif isinstance(result, ToolError):

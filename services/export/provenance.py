@@ -4,7 +4,6 @@ is the same after a reload and a restart."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from services.conversation import Conversation
@@ -20,7 +19,6 @@ class Origin:
     step_id: str
     tool: str
     inputs: tuple[str, ...]  # names of the files attached by that turn
-    repeated: bool  # another produced file has the same name
 
     @property
     def made_by(self) -> str:
@@ -37,9 +35,8 @@ def origins(conversation: Conversation) -> list[Origin]:
             inputs += [f.name for f in item.attached if f.name not in inputs]
         else:
             found += [(file, item, tuple(inputs)) for file in item.files]
-    names = Counter(file.name for file, _, _ in found)
-    return [_origin(file, step, had, names[file.name] > 1) for file, step, had in found]
+    return [_origin(file, step, had) for file, step, had in found]
 
 
-def _origin(file: StoredFile, step: Step, inputs: tuple[str, ...], repeated: bool) -> Origin:
-    return Origin(file, step.turn, step.number, step.step_id, step.tool.value, inputs, repeated)
+def _origin(file: StoredFile, step: Step, inputs: tuple[str, ...]) -> Origin:
+    return Origin(file, step.turn, step.number, step.step_id, step.tool.value, inputs)

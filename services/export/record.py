@@ -7,6 +7,7 @@ Thinking is left out, and so are the app's own notes to Claude. Every export for
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -64,25 +65,43 @@ def read_record(conversation: Conversation) -> list[Item]:
     items: list[Item] = []
     turn = 0
     for message in conversation.messages:
-        content = message.get("content")
-        blocks = content if isinstance(content, list) else [{"type": "text", "text": content}]
+        blocks = _blocks(message.get("content"))
         if message.get("role") == "user":
             turn += 1
             items.extend(_user_items(blocks, turn, uploads))
         else:
             first = sum(isinstance(i, Step) for i in items) + 1
-            items.extend(_assistant_items(blocks, turn, first, by_step))
+            items.extend(_assistant_items(blocks, turn, first, by_step, conversation.outputs))
     return items
+
+
+def _blocks(content: Any) -> list[dict[str, Any]]:
+    """The message's blocks; a plain string is one text block, anything odd is left out."""
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    return [b for b in content if isinstance(b, dict)] if isinstance(content, list) else []
+
+
+def _text(block: dict[str, Any]) -> str:
+    text = block.get("text")
+    return text if block.get("type") == "text" and isinstance(text, str) else ""
+
+
+def _input(block: dict[str, Any]) -> dict[str, Any]:
+    """A step's input; one stored as JSON text (a stream cut short) is read back."""
+    data = block.get("input")
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except ValueError:
+            return {}
+    return dict(data) if isinstance(data, dict) else {}
 
 
 def _user_items(
     blocks: list[dict[str, Any]], turn: int, uploads: Mapping[str, StoredFile]
 ) -> Iterator[Item]:
-    texts = [
-        str(b.get("text", ""))
-        for b in blocks
-        if b.get("type") == "text" and not is_app_note(b) and str(b.get("text", "")).strip()
-    ]
+    texts = [_text(b) for b in blocks if _text(b).strip() and not is_app_note(b)]
     attached = tuple(
         uploads[b["file_id"]]
         for b in blocks
@@ -93,27 +112,36 @@ def _user_items(
 
 
 def _assistant_items(
-    blocks: list[dict[str, Any]], turn: int, first: int, by_step: Mapping[str, list[StoredFile]]
+    blocks: list[dict[str, Any]],
+    turn: int,
+    first: int,
+    by_step: Mapping[str, list[StoredFile]],
+    outputs: Mapping[str, StoredFile],
 ) -> Iterator[Item]:
     results = {str(b.get("tool_use_id")): b for b in blocks if str(b.get("type")) in RESULT_TOOLS}
     number = first
     for block in blocks:
         kind = block.get("type")
-        if kind == "text" and str(block.get("text", "")).strip():
-            yield Said("assistant", str(block["text"]), turn)
+        if kind == "text" and _text(block).strip():
+            yield Said("assistant", _text(block), turn)
         tool = step_tool(block)
         if tool is None:
             continue
         step_id = str(block.get("id"))
         result_block = results.get(step_id)
         result = step_result(result_block) if result_block is not None else None
-        files = _ordered_files(result, by_step.get(step_id, []))
-        yield Step(step_id, tool, dict(block.get("input") or {}), result, turn, number, files)
+        files = _ordered_files(result, by_step.get(step_id, []), outputs)
+        yield Step(step_id, tool, _input(block), result, turn, number, files)
         number += 1
 
 
-def _ordered_files(result: StepResult | None, files: list[StoredFile]) -> tuple[StoredFile, ...]:
-    """In the order the step's result lists them; files it does not list come last."""
+def _ordered_files(
+    result: StepResult | None, files: list[StoredFile], outputs: Mapping[str, StoredFile]
+) -> tuple[StoredFile, ...]:
+    """The step's files (those stored with its id, and those its result lists), in the
+    order the result lists them; files it does not list come last."""
     order = list(result.file_ids) if isinstance(result, ExecutionResult) else []
+    listed = [outputs[file_id] for file_id in order if file_id in outputs]
+    found = {f.file_id: f for f in [*files, *listed]}
     rank = {file_id: i for i, file_id in enumerate(order)}
-    return tuple(sorted(files, key=lambda f: rank.get(f.file_id, len(rank))))
+    return tuple(sorted(found.values(), key=lambda f: rank.get(f.file_id, len(rank))))

@@ -17,14 +17,12 @@ from pygments.lexers import BashLexer, PythonLexer, TextLexer
 
 from services.conversation import Conversation
 from services.export.layout import Layout, lay_out
-from services.export.notebook import IMAGE_TYPES, ReadBytes
+from services.export.notebook import IMAGE_TYPES, MaybeBytes, ReadBytes, safe_reader
 from services.export.record import Item, Step, read_record
-from services.export.steps import step_code, step_language
-from services.turn.results import ExecutionResult, ToolError
+from services.export.steps import result_lines, step_code, step_language
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 SAFE_LINKS = ("http://", "https://", "mailto:", "#")
-ENCRYPTED = "The output came back encrypted: only the model could read it."
 STYLE = """body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
 .you{background:#f3f4f6;border-radius:.5rem;padding:.5rem 1rem}
 .step{border:1px solid #ddd;border-radius:.5rem;padding:.5rem 1rem;margin:1rem 0}
@@ -50,7 +48,8 @@ def html_report(conversation: Conversation, title: str, read: ReadBytes) -> byte
     items = read_record(conversation)
     layout = lay_out(items)
     md = _markdown()
-    body = "\n".join(_item(item, layout, read, md) for item in items)
+    read_once = safe_reader(read)
+    body = "\n".join(_item(item, layout, read_once, md) for item in items)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
@@ -63,7 +62,7 @@ def html_report(conversation: Conversation, title: str, read: ReadBytes) -> byte
     return page.encode("utf-8")
 
 
-def _item(item: Item, layout: Layout, read: ReadBytes, md: MarkdownIt) -> str:
+def _item(item: Item, layout: Layout, read: MaybeBytes, md: MarkdownIt) -> str:
     if isinstance(item, Step):
         return _step(item, layout, read)
     if item.role == "assistant":
@@ -77,7 +76,7 @@ def _item(item: Item, layout: Layout, read: ReadBytes, md: MarkdownIt) -> str:
     return f'<div class="you">{heading}<p>{text}</p><ul>{attached}</ul></div>'
 
 
-def _step(step: Step, layout: Layout, read: ReadBytes) -> str:
+def _step(step: Step, layout: Layout, read: MaybeBytes) -> str:
     language = step_language(step)
     lexer = _LEXERS.get(language, TextLexer)()
     code = highlight(step_code(step), lexer, HtmlFormatter(noclasses=True))
@@ -85,29 +84,25 @@ def _step(step: Step, layout: Layout, read: ReadBytes) -> str:
         f"<p><b>Step {step.number}</b> ({escape(step.tool.value)}, turn {step.turn})</p>",
         code,
     ]
-    result = step.result
-    if isinstance(result, ExecutionResult):
-        if result.encrypted:
-            parts.append(
-                '<p class="note">The output came back encrypted: only the model could read it.</p>'
-            )
-        for label, text in (("output", result.stdout), ("errors", result.stderr)):
-            if text:
-                parts.append(f"<p>{label}:</p><pre>{escape(text)}</pre>")
-        if result.return_code:
-            parts.append(f"<p>Exited with code {result.return_code}.</p>")
-    elif isinstance(result, ToolError):
-        parts.append(f"<p>The tool failed: {escape(result.message)}</p>")
+    for line in result_lines(step):
+        if line.kind == "stream":
+            parts.append(f"<p>{line.label}:</p><pre>{escape(line.text)}</pre>")
+        else:
+            kind = ' class="note"' if line.kind == "note" else ""
+            parts.append(f"<p{kind}>{escape(line.text)}</p>")
     parts.extend(_file(file_id, layout, read) for file_id in (f.file_id for f in step.files))
     failed = " failed" if step.failed else ""
     return f'<div class="step{failed}" id="step-{step.number}">{"".join(parts)}</div>'
 
 
-def _file(file_id: str, layout: Layout, read: ReadBytes) -> str:
+def _file(file_id: str, layout: Layout, read: MaybeBytes) -> str:
     file = layout.files[file_id]
     path = escape(layout.outputs.get(file_id, file.name))
-    if file.mime_type in IMAGE_TYPES:
-        data = base64.b64encode(read(file_id)).decode("ascii")
+    raw = read(file_id) if file.mime_type in IMAGE_TYPES else None
+    if file.mime_type in IMAGE_TYPES and raw is None:
+        return f"<p>Image <code>{path}</code>: the app no longer holds its bytes.</p>"
+    if raw is not None:
+        data = base64.b64encode(raw).decode("ascii")
         image = f'<img src="data:{file.mime_type};base64,{data}" alt="{path}">'
         return f"<figure>{image}<figcaption>{path}</figcaption></figure>"
     return f"<p>File: <code>{path}</code> ({file.size} bytes)</p>"

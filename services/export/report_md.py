@@ -12,10 +12,9 @@ import zipfile
 
 from services.conversation import Conversation
 from services.export.layout import Layout, lay_out
-from services.export.notebook import IMAGE_TYPES, ReadBytes
+from services.export.notebook import IMAGE_TYPES, ReadBytes, safe_reader
 from services.export.record import Item, Step, read_record
-from services.export.steps import step_code, step_language
-from services.turn.results import ExecutionResult, ToolError
+from services.export.steps import result_lines, step_code, step_language
 
 REPORT_NAME = "report.md"
 
@@ -23,17 +22,18 @@ REPORT_NAME = "report.md"
 def markdown_zip(conversation: Conversation, title: str, read: ReadBytes) -> bytes:
     items = read_record(conversation)
     layout = lay_out(items)
+    read_once = safe_reader(read)
     images = {
         file_id: "images/" + path.split("/", 1)[1]
         for file_id, path in layout.outputs.items()
-        if layout.files[file_id].mime_type in IMAGE_TYPES
+        if layout.files[file_id].mime_type in IMAGE_TYPES and read_once(file_id) is not None
     }
     text = "\n\n".join([f"# {' '.join(title.split())}", *(_item(i, layout, images) for i in items)])
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(REPORT_NAME, text + "\n")
         for file_id, path in images.items():
-            archive.writestr(path, read(file_id))
+            archive.writestr(path, read_once(file_id) or b"")
     return buffer.getvalue()
 
 
@@ -58,21 +58,20 @@ def _fence(text: str, language: str = "") -> str:
 def _step(step: Step, layout: Layout, images: dict[str, str]) -> str:
     parts = [f"**Step {step.number}** ({step.tool.value}, turn {step.turn})"]
     parts.append(_fence(step_code(step), step_language(step)))
-    result = step.result
-    if isinstance(result, ExecutionResult):
-        if result.encrypted:
-            parts.append("*The output came back encrypted: only the model could read it.*")
-        for label, text in (("Output", result.stdout), ("Errors", result.stderr)):
-            if text:
-                parts.append(f"{label}:\n\n{_fence(text)}")
-        if result.return_code:
-            parts.append(f"Exited with code {result.return_code}.")
-    elif isinstance(result, ToolError):
-        parts.append(f"The tool failed: {result.message}")
+    for line in result_lines(step):
+        if line.kind == "stream":
+            parts.append(f"{line.label}:\n\n{_fence(line.text)}")
+        else:
+            parts.append(f"*{line.text}*" if line.kind == "note" else line.text)
     for file in step.files:
         path = layout.outputs.get(file.file_id, file.name)
         if file.file_id in images:
-            parts.append(f"![{path}]({images[file.file_id]})")
+            parts.append(f"![{_alt(path)}](<{images[file.file_id]}>)")
         else:
             parts.append(f"File: `{path}` ({file.size} bytes)")
     return "\n\n".join(parts)
+
+
+def _alt(text: str) -> str:
+    """Text for an image's alt: brackets and backslashes would end or bend the link."""
+    return "".join(f"\\{c}" if c in "[]\\" else c for c in text)

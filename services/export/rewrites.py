@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 
 INPUT_DIR = "inputs"
 OUTPUT_DIR = "outputs"
+# A folder's name ends at a slash, a quote, a space or the end: `/tmp/outputs-old` is another.
+_END = r"""(?=[/"'\s]|$)"""
 # Literal paths of the sandbox's input and output folders, as code sometimes spells them.
 _LITERALS = (
     (re.compile(r"/files/output/[0-9a-f]{8,}"), OUTPUT_DIR),
     (re.compile(r"/files/input/[0-9a-f]{8,}"), INPUT_DIR),
-    (re.compile(r"/mnt/user-data/outputs\b"), OUTPUT_DIR),
-    (re.compile(r"/mnt/user-data/uploads\b"), INPUT_DIR),
-    (re.compile(r"/tmp/outputs\b"), OUTPUT_DIR),
+    (re.compile(r"/mnt/user-data/outputs" + _END), OUTPUT_DIR),
+    (re.compile(r"/mnt/user-data/uploads" + _END), INPUT_DIR),
+    (re.compile(r"/tmp/outputs" + _END), OUTPUT_DIR),
 )
 
 

@@ -3,10 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from services.export.record import Step
+from services.turn.results import ExecutionResult, ToolError
 from services.turn.tools import StepTool
+
+ENCRYPTED = "The output came back encrypted: only the model could read it."
+UNFINISHED = "This step did not finish in the sandbox."
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    """A line about the step's result, for a report: `kind` says how to set it."""
+
+    kind: str  # "note", "stream" (with a label), or "plain"
+    text: str
+    label: str = ""
+
+
+def result_lines(step: Step) -> list[ResultLine]:
+    """What a report says of the step's result, in order."""
+    result = step.result
+    if result is None:
+        return [ResultLine("note", UNFINISHED)]
+    if isinstance(result, ToolError):
+        return [ResultLine("plain", f"The tool failed: {result.message}")]
+    if not isinstance(result, ExecutionResult):
+        return []
+    lines = [ResultLine("note", ENCRYPTED)] if result.encrypted else []
+    for label, text in (("Output", result.stdout), ("Errors", result.stderr)):
+        if text:
+            lines.append(ResultLine("stream", text, label))
+    if result.return_code:
+        lines.append(ResultLine("plain", f"Exited with code {result.return_code}."))
+    return lines
 
 
 def code_of(tool: StepTool, data: Mapping[str, Any]) -> str:

@@ -4,7 +4,6 @@ imports neuro-san or LangChain."""
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import subprocess
@@ -13,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from services.export.imports import imported_modules
+
 ROOT = Path(__file__).resolve().parents[2]
 APP_CODE = ("app.py", "app_page.py", "services", "components", "fake_anthropic", "bench")
 FORBIDDEN = ("neuro_san", "langchain", "langchain_core", "langchain_anthropic", "leaf_common")
@@ -20,14 +21,7 @@ NO_PYTHON = 3  # the script's exit code when no Python 3.12 or newer is found
 
 
 def _imported_roots(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    roots: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            roots.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            roots.add(node.module.split(".")[0])
-    return roots
+    return imported_modules(path.read_text(encoding="utf-8"))
 
 
 def test_the_app_never_imports_neuro_san_or_langchain() -> None:

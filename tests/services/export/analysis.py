@@ -9,7 +9,15 @@ import io
 import anthropic
 import pandas as pd
 
-from fake_anthropic import CodeStep, FakeAnthropic, OutFile, Text, Turn, sales_chart_png
+from fake_anthropic import (
+    CodeStep,
+    FakeAnthropic,
+    OutFile,
+    Text,
+    Thinking,
+    Turn,
+    sales_chart_png,
+)
 from fake_anthropic.demo import sales_csv
 from services.conversation import Attachment, Conversation
 from services.conversations import ConversationService
@@ -49,6 +57,7 @@ def lines_txt() -> bytes:
 def turns() -> tuple[Turn, Turn]:
     first = Turn(
         (
+            Thinking("A private plan: read, double, chart."),
             Text("I'll read the file and chart it."),
             CodeStep(
                 "python",

@@ -69,7 +69,10 @@ def test_the_notebook_has_one_code_cell_per_step_with_its_real_outputs(exported)
     assert steps[0].metadata["step"]["outputs"] == ["outputs/doubled.csv", "outputs/chart.png"]
     text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     assert "Made by this cell: `outputs/doubled.csv`, `outputs/chart.png`" in text
-    assert "thinking" not in text.lower()
+    assert "A private plan" not in archive.read(NOTEBOOK_NAME).decode()  # thinking is left out
+    assert "<app_note>" not in archive.read(NOTEBOOK_NAME).decode()
+    stored_user = conversation.messages[0]["content"]
+    assert any("<app_note>" in str(b.get("text", "")) for b in stored_user), stored_user
 
 
 def test_the_exported_notebook_runs_here_and_makes_the_same_files(exported, tmp_path: Path) -> None:

@@ -81,7 +81,7 @@ def test_the_markdown_report_links_its_images_from_an_images_folder(
     archive = zipfile.ZipFile(io.BytesIO(made.data))
     assert sorted(archive.namelist()) == ["images/chart.png", "report.md"]
     report = archive.read("report.md").decode()
-    assert "![outputs/chart.png](images/chart.png)" in report
+    assert "![outputs/chart.png](<images/chart.png>)" in report
     assert "```python\nimport os\n" in report and "> Chart sales.csv" in report
     chart = next(f for f in conversation.outputs.values() if f.name == "chart.png")
     assert archive.read("images/chart.png") == chart.path.read_bytes()
