@@ -22,7 +22,7 @@ from integrations.neuro_san.copies import save_copies
 from integrations.neuro_san.paths import read_attachments, tool_roots, writable_folder
 from integrations.neuro_san.progress import progress_of
 from integrations.neuro_san.summary import TurnSummary
-from services.client import build_client
+from services.client import build_client, has_credentials
 from services.conversation import Conversation
 from services.conversations import ConversationService, StartedTurn, TurnBusy
 from services.files.uploads import FileTooLarge
@@ -83,6 +83,9 @@ class ToolBackend:
         control: CallControl | None = None,
     ) -> ToolResult:
         result = ToolResult(notes=list(call.notes))
+        if not has_credentials():
+            result.error = "No API key: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN)."
+            return result
         try:
             started = self._start(call, owner, result, control or CallControl())
             if started is not None:

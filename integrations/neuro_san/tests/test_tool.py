@@ -279,3 +279,16 @@ def test_the_event_loop_runs_while_the_turn_waits_and_progress_is_reported(
     await_reports = [r["event"] for r in reporter.reports]
     assert await_reports == ["code_step", "code_step_finished"]
     assert reporter.reports[0] == {"event": "code_step", "tool": "bash", "code": "sleep 5 && ls"}
+
+
+def test_without_a_key_the_answer_says_so_and_nothing_is_sent(
+    fake: FakeAnthropic, tool_env: Path, monkeypatch
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
+    answer = call_tool({"query": "Hi"})
+    assert (
+        answer
+        == "The request was not run: No API key: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN)."
+    )
+    assert fake.requests == []
