@@ -11,7 +11,7 @@ import nbformat
 
 from services.conversation import Conversation
 from services.export.imports import requirements
-from services.export.layout import Layout, lay_out
+from services.export.layout import Layout, lay_out, zip_entry
 from services.export.notebook import ReadBytes, build_notebook, cell_id, safe_reader
 from services.export.record import Item, Step, read_record
 from services.turn.tools import StepTool
@@ -33,15 +33,15 @@ def notebook_zip(conversation: Conversation, title: str, read: ReadBytes) -> byt
     missing: list[str] = []
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(NOTEBOOK_NAME, nbformat.writes(built.notebook))
+        archive.writestr(zip_entry(NOTEBOOK_NAME), nbformat.writes(built.notebook))
         for file_id, path in {**layout.inputs, **layout.outputs}.items():
             data = read_once(file_id)
             if data is None:
                 missing.append(path)
             else:
-                archive.writestr(path, data)
-        archive.writestr("requirements.txt", "\n".join(_requirements(items)) + "\n")
-        archive.writestr("README.md", _readme(title, layout, built.rewrites, missing))
+                archive.writestr(zip_entry(path), data)
+        archive.writestr(zip_entry("requirements.txt"), "\n".join(_requirements(items)) + "\n")
+        archive.writestr(zip_entry("README.md"), _readme(title, layout, built.rewrites, missing))
     return buffer.getvalue()
 
 

@@ -8,6 +8,7 @@ so every stored file is kept apart.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 
 from services.export.record import Item, Said, Step
@@ -44,3 +45,10 @@ def lay_out(items: list[Item]) -> Layout:
                 layout.made_by[file.file_id] = item
                 layout.files[file.file_id] = file
     return layout
+
+
+def zip_entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed date, so that the same record zips to the same bytes."""
+    entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    return entry

@@ -71,9 +71,9 @@ class Built:
 def build_notebook(title: str, items: list[Item], layout: Layout, read: MaybeBytes) -> Built:
     rewrite = Rewriter()
     cells: list[Any] = []
-    for item in items:
-        if isinstance(item, Said):
-            cells.append(v4.new_markdown_cell(_said(item, layout)))
+    for n, item in enumerate(items, start=1):
+        if isinstance(item, Said):  # ids fixed by place, so the same record exports the same
+            cells.append(v4.new_markdown_cell(_said(item, layout), id=f"said-{n}"))
         else:
             cells.extend(_step_cells(item, layout, read, rewrite))
     intro = v4.new_markdown_cell(_intro(title, rewrite), id="about")
@@ -109,7 +109,7 @@ def _said(item: Said, layout: Layout) -> str:
 def _step_cells(step: Step, layout: Layout, read: MaybeBytes, rewrite: Rewriter) -> list[Any]:
     source = step_source(step, rewrite)
     if source is None:
-        return [v4.new_markdown_cell(_unrunnable(step))]
+        return [v4.new_markdown_cell(_unrunnable(step), id=f"text-{cell_id(step)}")]
     if step.result is None:  # it never finished (a stopped turn): kept, but not run again
         source = UNFINISHED + "\n".join(f"# {line}" for line in source.splitlines())
     cell = v4.new_code_cell(source, id=cell_id(step))
@@ -127,7 +127,8 @@ def _step_cells(step: Step, layout: Layout, read: MaybeBytes, rewrite: Rewriter)
     if made:
         notes.append("Made by this cell: " + ", ".join(f"`{path}`" for path in made))
     if notes:
-        cells.append(v4.new_markdown_cell("\n\n".join(f"*{note}*" for note in notes)))
+        text = "\n\n".join(f"*{note}*" for note in notes)
+        cells.append(v4.new_markdown_cell(text, id=f"note-{cell_id(step)}"))
     return cells
 
 

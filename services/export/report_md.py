@@ -11,7 +11,7 @@ import io
 import zipfile
 
 from services.conversation import Conversation
-from services.export.layout import Layout, lay_out
+from services.export.layout import Layout, lay_out, zip_entry
 from services.export.notebook import IMAGE_TYPES, ReadBytes, safe_reader
 from services.export.record import Item, Step, read_record
 from services.export.steps import result_lines, step_code, step_language
@@ -31,9 +31,9 @@ def markdown_zip(conversation: Conversation, title: str, read: ReadBytes) -> byt
     text = "\n\n".join([f"# {' '.join(title.split())}", *(_item(i, layout, images) for i in items)])
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(REPORT_NAME, text + "\n")
+        archive.writestr(zip_entry(REPORT_NAME), text + "\n")
         for file_id, path in images.items():
-            archive.writestr(path, read_once(file_id) or b"")
+            archive.writestr(zip_entry(path), read_once(file_id) or b"")
     return buffer.getvalue()
 
 

@@ -52,6 +52,8 @@ def test_each_export_downloads_and_the_report_is_inert(page, fake_api, tmp_path)
     assert notebook_zip.read("outputs/sales_chart.png") == chart
     cells = json.loads(notebook_zip.read("analysis.ipynb"))["cells"]
     assert ["".join(c["source"]) for c in cells if c["id"] == "step-1"] == ["plot()"]
+    alone = json.loads(download(page, cid, "ipynb"))
+    assert [c["id"] for c in alone["cells"]] == [c["id"] for c in cells]
     markdown = zipfile.ZipFile(io.BytesIO(download(page, cid, "md")))
     assert markdown.read("images/sales_chart.png") == chart
     html = download(page, cid, "html")

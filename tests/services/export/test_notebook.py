@@ -99,3 +99,10 @@ def test_the_notebook_alone_is_valid_json(fake_api, fake_client, store, store_se
     conversation = stored_analysis(fake_api, fake_client, store, store_settings)
     data = notebook_bytes(conversation, TITLE, lambda fid: store.read_file(fid, LOCAL_OWNER))
     nbformat.validate(nbformat.reads(data.decode(), as_version=4))
+
+
+def test_the_same_record_exports_the_same_notebook(fake_api, fake_client, store, store_settings):
+    conversation = stored_analysis(fake_api, fake_client, store, store_settings)
+    read = lambda file_id: store.read_file(file_id, LOCAL_OWNER)  # noqa: E731
+    assert notebook_bytes(conversation, TITLE, read) == notebook_bytes(conversation, TITLE, read)
+    assert notebook_zip(conversation, TITLE, read) == notebook_zip(conversation, TITLE, read)
