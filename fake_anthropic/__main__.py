@@ -10,6 +10,8 @@ import threading
 
 from .server import FakeAnthropic
 
+STOP_SECONDS = 5.0
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fake_anthropic", description=__doc__)
@@ -25,7 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     with contextlib.suppress(KeyboardInterrupt):
         done.wait()
-    fake.stop()
+    # A stop held up by a client that will not let go must not keep the process (and its
+    # port) alive: it gets a few seconds, then the process ends anyway.
+    stopping = threading.Thread(target=fake.stop, name="fake-stop", daemon=True)
+    stopping.start()
+    stopping.join(STOP_SECONDS)
     return 0
 
 

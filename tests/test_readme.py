@@ -22,6 +22,7 @@ APP_PORT, DEMO_PORT = 8501, 8765  # the ports the README's commands use
 START_SECONDS = 60.0
 INSTALL_SECONDS = 600.0  # a command that installs first (pip on a fresh machine)
 COMMAND_SECONDS = 300.0  # a pip install on a slow registry
+STOP_SECONDS = 10.0  # for the background jobs of a README section to end
 PLACEHOLDER = re.compile(r"<id[^>]*>")
 SAVED_AS = re.compile(r"\[saved as conversation ([0-9a-f]+)\]")
 
@@ -87,8 +88,24 @@ class Shell:
         raise AssertionError(f"{command!r} did not finish: {''.join(lines)}")
 
     def close(self) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
+        """End the shell and its background jobs (the demo server): asked first, then made
+        to, so that no job outlives the test and holds a README port for the next one."""
+        group = self.process.pid
+        os.killpg(group, signal.SIGTERM)
         self.process.wait(10)
+        deadline = time.monotonic() + STOP_SECONDS
+        while _group_alive(group) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _group_alive(group):
+            os.killpg(group, signal.SIGKILL)
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def serve_and_check(command: str, cwd: Path, log: Path) -> None:
