@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import mimetypes
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -159,11 +157,6 @@ _HANDLERS: dict[type, Callable[[EventPrinter, Any], None]] = {
 }
 
 
-def _attachment(path: Path) -> Attachment:
-    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return Attachment(path.name, path.read_bytes(), mime)
-
-
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["export"]:
@@ -194,7 +187,7 @@ def _run_turn(service: ConversationService, args: argparse.Namespace, out: TextI
         print(f"No conversation {args.conversation!r} in the store.", file=sys.stderr)
         return 2
     runner = TurnRunner(build_client(), service.settings, service.store.blobs)
-    attachments = [_attachment(p) for p in args.file]
+    attachments = [Attachment.read(p) for p in args.file]
     stored = args.conversation is not None
     try:
         started = service.start_turn(
@@ -204,20 +197,12 @@ def _run_turn(service: ConversationService, args: argparse.Namespace, out: TextI
         print(str(too_large), file=sys.stderr)
         return 2
     finished = _follow(started.handle, EventPrinter(out))
-    if not _stored(started.handle):
+    if not started.handle.wait_saved(STORE_WAIT_SECONDS):
         print("The turn could not be stored: the database is unreachable.", file=sys.stderr)
         return 1
     print(f"\n[saved as conversation {started.conversation.id}]", file=out)
     failed = finished is None or finished.stop_reason == StopReason.FAILED
     return 1 if failed else 0
-
-
-def _stored(handle: TurnHandle) -> bool:
-    """Wait a while for writes the store could not take yet: this process is about to end."""
-    deadline = time.monotonic() + STORE_WAIT_SECONDS
-    while not handle.settled and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return handle.saved
 
 
 def _conversation(

@@ -8,11 +8,13 @@ and the page and the CLI read the next one back from the store.
 
 from __future__ import annotations
 
+import mimetypes
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from services.files.stored import StoredFile
@@ -40,6 +42,12 @@ class Attachment:
     name: str
     data: bytes
     mime_type: str = "application/octet-stream"
+
+    @classmethod
+    def read(cls, path: Path) -> Attachment:
+        """A local file as an attachment, its type guessed from its name."""
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return cls(path.name, path.read_bytes(), mime)
 
 
 class FrozenMap(dict):

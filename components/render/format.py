@@ -6,20 +6,10 @@ import re
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
+from services.files.sizes import human_size as human_size  # the page's labels use it
+
 # Enough to stop emphasis, links, images, HTML, LaTeX and directives (":red[...]").
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|:~$])")
-
-
-def human_size(size: int) -> str:
-    """1536 -> '1.5 KB'; exact bytes below one kilobyte."""
-    if size < 1024:
-        return f"{size} B"
-    value = float(size)
-    for unit in ("KB", "MB", "GB"):
-        value /= 1024
-        if value < 1024 or unit == "GB":
-            return f"{value:.1f} {unit}"
-    return f"{value:.1f} GB"  # unreachable; keeps type checkers calm
 
 
 def duration(seconds: float) -> str:

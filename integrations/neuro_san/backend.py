@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,7 +132,7 @@ class ToolBackend:
     def _finish(self, started: StartedTurn, owner: str, notes: list[str]) -> str | None:
         """The conversation's id once its turn is stored; None if nothing of it is."""
         conversation_id = started.conversation.id
-        if not _settled(started.handle):
+        if not started.handle.wait_saved(STORE_WAIT_SECONDS):
             notes.append("The turn is not stored yet: the app's database is unreachable.")
             return conversation_id
         try:
@@ -177,13 +176,6 @@ def _events(handle: TurnHandle, progress: Progress | None) -> TurnSummary:
         if progress is not None and report is not None:
             progress(report)
     return summary
-
-
-def _settled(handle: TurnHandle) -> bool:
-    deadline = time.monotonic() + STORE_WAIT_SECONDS
-    while not handle.settled and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return handle.saved
 
 
 def _refusal(exc: Exception) -> str:

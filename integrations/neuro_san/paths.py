@@ -8,7 +8,6 @@ path starting with "."), and nothing of the app's own data folder is ever attach
 
 from __future__ import annotations
 
-import mimetypes
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,10 +75,7 @@ def read_attachments(
             if found.stat().st_size > limit:
                 notes.append(f"`{path}` was not attached: it is over {limit // 2**20} MB.")
                 continue
-            data = found.read_bytes()
+            attachments.append(Attachment.read(found))
         except OSError as exc:
             notes.append(f"`{path}` was not attached: {exc.strerror or 'it cannot be read'}.")
-            continue
-        mime = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-        attachments.append(Attachment(found.name, data, mime))
     return attachments

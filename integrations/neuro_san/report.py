@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from integrations.neuro_san.backend import ToolResult
 from integrations.neuro_san.summary import TurnSummary, first_lines
+from services.files.sizes import human_size
 
 PUBLIC_URL_ENV = "ASSISTANT_PUBLIC_URL"
 DEFAULT_PUBLIC_URL = "http://localhost:8501"
@@ -72,11 +73,3 @@ def _files(summary: TurnSummary, result: ToolResult) -> str:
     if summary.files and result.conversation_id and not result.saved:
         lines.append("Each file can be downloaded from the conversation in the web app.")
     return "\n".join(lines)
-
-
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024**2:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024**2:.1f} MB"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -27,34 +28,30 @@ class Export:
     mime_type: str
 
 
-_MAKERS = {
-    ExportFormat.ZIP: notebook_zip,
-    ExportFormat.IPYNB: notebook_bytes,
-    ExportFormat.HTML: html_report,
-    ExportFormat.MD: markdown_zip,
+@dataclass(frozen=True)
+class _Kind:
+    make: Callable[[Conversation, str, ReadBytes], bytes]
+    suffix: str
+    mime_type: str
+
+
+_KINDS = {
+    ExportFormat.ZIP: _Kind(notebook_zip, "-notebook.zip", "application/zip"),
+    ExportFormat.IPYNB: _Kind(notebook_bytes, ".ipynb", "application/x-ipynb+json"),
+    ExportFormat.HTML: _Kind(html_report, ".html", "text/html"),
+    ExportFormat.MD: _Kind(markdown_zip, "-markdown.zip", "application/zip"),
 }
-_SUFFIXES = {
-    ExportFormat.ZIP: "-notebook.zip",
-    ExportFormat.IPYNB: ".ipynb",
-    ExportFormat.HTML: ".html",
-    ExportFormat.MD: "-markdown.zip",
-}
-MIME_TYPES = {
-    ExportFormat.ZIP: "application/zip",
-    ExportFormat.IPYNB: "application/x-ipynb+json",
-    ExportFormat.HTML: "text/html",
-    ExportFormat.MD: "application/zip",
-}
+MIME_TYPES = {kind: found.mime_type for kind, found in _KINDS.items()}
 
 
 def export(conversation: Conversation, title: str, read: ReadBytes, kind: ExportFormat) -> Export:
-    kind = ExportFormat(kind)
-    data = _MAKERS[kind](conversation, title, read)
-    return Export(export_file_name(title, kind), data, MIME_TYPES[kind])
+    found = _KINDS[ExportFormat(kind)]
+    data = found.make(conversation, title, read)
+    return Export(export_file_name(title, kind), data, found.mime_type)
 
 
 def export_file_name(title: str, kind: ExportFormat) -> str:
-    return file_stem(title) + _SUFFIXES[ExportFormat(kind)]
+    return file_stem(title) + _KINDS[ExportFormat(kind)].suffix
 
 
 def file_stem(title: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import queue
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -87,6 +88,15 @@ class TurnHandle:
     def settled(self) -> bool:
         """The turn has ended and nothing more of it will be written: stored, or given up."""
         return self.done and (self.saver is None or not self.saver.pending)
+
+    def wait_saved(self, seconds: float) -> bool:
+        """Wait up to `seconds` for the ended turn's last writes (the database may have gone
+        away mid-turn); whether the store holds all of it. For callers about to let go of
+        the turn, such as a command line about to exit."""
+        deadline = time.monotonic() + seconds
+        while not self.settled and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return self.saved
 
     # --- worker side -------------------------------------------------------------------
 
