@@ -16,6 +16,7 @@ import streamlit as st
 
 from services.conversation import Conversation
 from services.settings import Settings, load_settings
+from services.turn.options import DEFAULT_OPTIONS, TurnOptions
 
 if TYPE_CHECKING:
     from components.live.view import LiveTurn, Prompt
@@ -55,6 +56,7 @@ class PageSession:
     models: tuple[str, Any] | None = None  # (credentials fingerprint, model query)
     follow_idle_seconds: float | None = None  # tests: stop following an idle turn
     files: Any = None  # the owner-checked reader of stored files (app_services.OwnedFiles)
+    options: TurnOptions = DEFAULT_OPTIONS  # switched in the sidebar; sent with every turn
 
     def open(self, conversation: Conversation, stored: bool) -> None:
         """Make `conversation` the open one; what was kept about the last one goes."""

@@ -95,6 +95,7 @@ def begin(state: PageSession, creds: Credentials, prompt: Prompt) -> None:
             prompt.text,
             prompt.attachments,
             stored=state.stored,
+            options=state.options,
         )
     except FileTooLarge as exc:
         give_back(state, prompt, error_notice(ErrorKind.FILE_TOO_LARGE, str(exc)))

@@ -25,6 +25,7 @@ from services.store import (
     StoreUnavailable,
 )
 from services.turn.handle import TurnHandle
+from services.turn.options import DEFAULT_OPTIONS, TurnOptions
 from services.turn.runner import TurnRunner
 
 LIST_LIMIT = 50
@@ -159,6 +160,7 @@ class ConversationService:
         attachments: Sequence[Attachment] = (),
         *,
         stored: bool,
+        options: TurnOptions = DEFAULT_OPTIONS,
     ) -> StartedTurn:
         """Start a turn of `conversation` (stored first if it is new), read fresh from the
         store so that what another tab or server added is sent too.
@@ -175,7 +177,7 @@ class ConversationService:
             if claimed is None:
                 self.running.claim(current.id)
                 claimed = current.id
-            handle = runner.start(current, text, attachments, store=self.store)
+            handle = runner.start(current, text, attachments, store=self.store, options=options)
         except BaseException:
             if claimed is not None:
                 self.running.release(claimed)

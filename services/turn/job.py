@@ -44,6 +44,7 @@ from services.turn.events import (
 )
 from services.turn.failures import RetryPolicy
 from services.turn.handle import TurnHandle
+from services.turn.options import DEFAULT_OPTIONS, TurnOptions
 from services.turn.prompt import attachments_note
 from services.turn.requests import Stopped, TurnFailed, TurnRequests
 from services.turn.saving import PENDING_SAVES, TurnSaver, model_usage
@@ -64,8 +65,9 @@ class TurnJob(TurnRequests):
         text: str,
         attachments: Sequence[Attachment],
         handle: TurnHandle,
+        options: TurnOptions = DEFAULT_OPTIONS,
     ) -> None:
-        super().__init__(client, settings, policy, conversation, handle)
+        super().__init__(client, settings, policy, conversation, handle, options)
         self.blobs, self.text, self.attachments = blobs, text, attachments
         self.saver: TurnSaver | None = None  # set by the runner when the turn is stored
         self.new_uploads: list[StoredFile] = []

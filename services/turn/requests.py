@@ -24,6 +24,7 @@ from services.turn.container import is_container_failure
 from services.turn.events import ContainerReset, ErrorKind, Retrying, TurnEvent, UserMessageReady
 from services.turn.failures import Failure, RetryPolicy, classify, stream_error_failure
 from services.turn.handle import TurnHandle, shut_connection
+from services.turn.options import DEFAULT_OPTIONS, TurnOptions
 from services.turn.prompt import SYSTEM_PROMPT, reset_note
 from services.turn.request import request_messages
 from services.turn.stream import StreamFailed, StreamReader
@@ -69,8 +70,10 @@ class TurnRequests:
         policy: RetryPolicy,
         conversation: Conversation,
         handle: TurnHandle,
+        options: TurnOptions = DEFAULT_OPTIONS,
     ) -> None:
         self.client, self.settings, self.policy = client, settings, policy
+        self.options = options
         self.conversation, self.handle = conversation, handle
         self.model = conversation.model
         self.uploads: dict[str, StoredFile] = dict(conversation.uploads)

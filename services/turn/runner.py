@@ -27,6 +27,7 @@ from services.store import Store
 from services.turn.failures import RetryPolicy
 from services.turn.handle import TurnHandle
 from services.turn.job import TurnJob
+from services.turn.options import DEFAULT_OPTIONS, TurnOptions
 from services.turn.saving import FLUSH_SECONDS, TurnSaver
 
 __all__ = ["TurnHandle", "TurnRunner"]
@@ -58,6 +59,7 @@ class TurnRunner:
         attachments: Sequence[Attachment] = (),
         *,
         store: Store | None = None,
+        options: TurnOptions = DEFAULT_OPTIONS,
     ) -> TurnHandle:
         """Start a turn on a worker thread; one turn at a time per conversation.
 
@@ -73,6 +75,7 @@ class TurnRunner:
             text,
             tuple(attachments),
             handle,
+            options,
         )
         if store is not None:
             job.saver = TurnSaver(
