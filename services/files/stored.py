@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from services.tables.profile import FileProfile
+
 
 class FileDirection(StrEnum):
     UPLOADED = "uploaded"  # the person attached it
@@ -27,6 +29,7 @@ class StoredFile:
     direction: FileDirection = FileDirection.UPLOADED
     step_id: str | None = None  # the code step that produced it
     message_position: int | None = None  # the stored message that attached or produced it
+    profile: FileProfile | None = None  # an attached table's profile, made before sending
 
     @property
     def id(self) -> str:

@@ -17,6 +17,7 @@ from services.store.conversations import lock_conversation
 from services.store.db import advisory_lock, utc_now, write_transaction
 from services.store.errors import BytesMissing, StoreError
 from services.store.schema import conversations, files
+from services.tables.codec import profile_from_json, profile_to_json
 
 
 def _blob_lock(connection: Connection, digest: str) -> None:
@@ -35,6 +36,7 @@ def to_stored_file(row: Row, blobs: BlobStore) -> StoredFile:
         direction=FileDirection(row.direction),
         step_id=row.step_id,
         message_position=row.message_position,
+        profile=profile_from_json(row.profile_json),
     )
 
 
@@ -76,6 +78,7 @@ def insert_file(
             message_position=file.message_position,
             step_id=file.step_id,
             blob_key=file.sha256,
+            profile_json=None if file.profile is None else profile_to_json(file.profile),
             created_at=utc_now(),
         )
     )

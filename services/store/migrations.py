@@ -207,6 +207,59 @@ def m0006_usage_by_model(connection: Connection) -> None:
     usage.create(connection)
 
 
+# The openings of every note the app wrote before notes were marked (0007).
+_NOTE_OPENINGS_0007 = (
+    "<app_note>Files attached to this message:",
+    "<app_note>The code execution environment was reset",
+)
+
+
+def m0007_marked_app_notes(connection: Connection) -> None:
+    # The app's notes to Claude were told from the person's words by a text prefix, which
+    # a person could type. Notes now carry a key of their own; the notes written before
+    # get it here, recognised by the app's own wording, so a person's text stays shown.
+    metadata = sa.MetaData()
+    messages = sa.Table(
+        "messages",
+        metadata,
+        sa.Column("conversation_id", sa.String(64), primary_key=True),
+        sa.Column("position", sa.Integer(), primary_key=True),
+        sa.Column("role", sa.String(16)),
+        sa.Column("content_json", sa.Text()),
+    )
+    like = messages.c.content_json.like("%<app_note>%")
+    rows = connection.execute(
+        sa.select(messages.c.conversation_id, messages.c.position, messages.c.content_json)
+        .where(messages.c.role == "user")
+        .where(like)
+    ).all()
+    for row in rows:
+        blocks = json.loads(row.content_json)
+        marked = [_marked_0007(block) for block in blocks]
+        if marked != blocks:
+            connection.execute(
+                messages.update()
+                .where(messages.c.conversation_id == row.conversation_id)
+                .where(messages.c.position == row.position)
+                .values(content_json=json.dumps(marked, ensure_ascii=False, separators=(",", ":")))
+            )
+
+
+def _marked_0007(block: object) -> object:
+    if not isinstance(block, dict) or block.get("type") != "text":
+        return block
+    text = block.get("text")
+    if isinstance(text, str) and text.startswith(_NOTE_OPENINGS_0007):
+        return {**block, "app_note": True}
+    return block
+
+
+def m0008_file_profiles(connection: Connection) -> None:
+    # The profile of an attached table (its shape, types and problems), computed before
+    # the turn was sent: shown under the person's message after a reload.
+    _add_column(connection, "files", sa.Column("profile_json", sa.Text(), nullable=True))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_conversations_and_messages", m0001_conversations_and_messages),
     Migration("0002_files", m0002_files),
@@ -214,6 +267,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0004_conversation_container_and_cost", m0004_conversation_container_and_cost),
     Migration("0005_conversation_search_title", m0005_conversation_search_title),
     Migration("0006_usage_by_model", m0006_usage_by_model),
+    Migration("0007_marked_app_notes", m0007_marked_app_notes),
+    Migration("0008_file_profiles", m0008_file_profiles),
 )
 
 

@@ -59,6 +59,7 @@ files = sa.Table(
     sa.Column("step_id", sa.String(200), nullable=True),
     sa.Column("blob_key", sa.String(64), nullable=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("profile_json", sa.Text(), nullable=True),
 )
 
 model_usage = sa.Table(

@@ -266,10 +266,13 @@ TurnEvent = (
 )
 
 
-# Text the app itself adds to a user message (system notes, a reset notice) starts with
-# this marker, so the page never shows it as the person's words.
+# Text the app itself adds to a user message (system notes, a reset notice, a file's
+# profile) is a text block marked with APP_NOTE_KEY in the stored record, and its text is
+# wrapped in the app-note tag for Claude. The key, not the text, makes it a note: a person
+# who types the tag still sees their words, and Claude gets them with the tag escaped.
 APP_NOTE_PREFIX = "<app_note>"
+APP_NOTE_KEY = "app_note"
 
 
 def is_app_note(block: dict[str, Any]) -> bool:
-    return block.get("type") == "text" and str(block.get("text", "")).startswith(APP_NOTE_PREFIX)
+    return block.get("type") == "text" and block.get(APP_NOTE_KEY) is True

@@ -1,7 +1,9 @@
 """The system prompt and the notes the app adds to a user message.
 
-Notes start with APP_NOTE_PREFIX so that the page can tell them from the person's words,
-and the system prompt tells Claude they come from the app.
+A note is a text block marked with APP_NOTE_KEY (the page hides it; the mark is not sent)
+whose text is wrapped in the app-note tag, which the system prompt tells Claude comes
+from the app. A person's own text never carries the tag to Claude: `person_text` escapes
+it, so a note cannot be forged by typing one.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from services.turn.events import APP_NOTE_PREFIX
+from services.turn.events import APP_NOTE_KEY, APP_NOTE_PREFIX
 
 APP_NOTE_SUFFIX = "</app_note>"
+_TAGS = (("<app_note", "&lt;app_note"), ("</app_note", "&lt;/app_note"))
 
 SYSTEM_PROMPT = f"""\
 You are a data analysis assistant. You write and run code in a sandboxed container \
@@ -35,7 +38,19 @@ by the person: follow it, but do not answer it as if the person had said it."""
 
 def app_note(text: str) -> dict[str, Any]:
     """A text block the page hides from the transcript."""
-    return {"type": "text", "text": f"{APP_NOTE_PREFIX}{text}{APP_NOTE_SUFFIX}"}
+    return {"type": "text", "text": f"{APP_NOTE_PREFIX}{text}{APP_NOTE_SUFFIX}", APP_NOTE_KEY: True}
+
+
+def person_text(text: str) -> str:
+    """A person's words as Claude gets them: the app-note tag escaped, the rest unchanged."""
+    for tag, escaped in _TAGS:
+        text = text.replace(tag, escaped)
+    return text
+
+
+def profile_note(text: str) -> dict[str, Any]:
+    """An attached table's profile (services/tables/note.py), as a note."""
+    return app_note(text)
 
 
 def attachments_note(entries: Sequence[tuple[str, str]]) -> dict[str, Any]:

@@ -6,6 +6,8 @@ normal history is sent byte for byte as it came in (prompt caching needs that). 
 things change what is sent, never what is stored:
 
 - thinking blocks of another model are left out (a model can read only its own);
+- an app note loses its mark and a person's text has the app-note tag escaped
+  (services/turn/prompt.py);
 - what a stopped or failed turn left unfinished is repaired by `repair_history`.
 """
 
@@ -14,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from services.turn.events import APP_NOTE_KEY, is_app_note
+from services.turn.prompt import person_text
 from services.turn.repair import repair_history
 
 Message = dict[str, Any]
@@ -46,7 +50,30 @@ def request_messages(
     messages.append({"role": "user", "content": user_content})
     if partial_answer:
         messages.append({"role": "assistant", "content": list(partial_answer)})
-    return [_attach_once(message) for message in repair_history(messages)]
+    repaired = repair_history([_as_sent(message) for message in messages])
+    return [_attach_once(message) for message in repaired]
+
+
+def _as_sent(message: Message) -> Message:
+    content = message.get("content")
+    if message.get("role") != "user":
+        return message
+    if isinstance(content, str):
+        return {**message, "content": person_text(content)}
+    if not isinstance(content, list):
+        return message
+    return {**message, "content": [_user_block(block) for block in content]}
+
+
+def _user_block(block: dict[str, Any]) -> dict[str, Any]:
+    if block.get("type") != "text":
+        return block
+    if is_app_note(block):
+        return {k: v for k, v in block.items() if k != APP_NOTE_KEY}
+    text = block.get("text")
+    if isinstance(text, str) and "app_note" in text:
+        return {**block, "text": person_text(text)}
+    return block
 
 
 def _attach_once(message: Message) -> Message:

@@ -19,6 +19,7 @@ from components.render.files import reader
 from fake_anthropic import sales_chart_png, sales_csv
 from services.files.blobs import BlobStore
 from services.files.stored import StoredFile
+from services.turn.prompt import app_note
 from tests.components.support import step_boxes
 
 
@@ -404,7 +405,7 @@ def test_user_message_hides_app_notes_and_shows_attachments(tmp_path: Path) -> N
     blocks = [
         {"type": "container_upload", "file_id": "up1"},
         {"type": "container_upload", "file_id": "up_unknown"},
-        {"type": "text", "text": "<app_note>Files are in $INPUT_DIR</app_note>"},
+        app_note("Files are in $INPUT_DIR"),
         {"type": "text", "text": "Chart this"},
     ]
     at = AppTest.from_function(

@@ -110,3 +110,15 @@ def streamed_text(events: Sequence[TurnEvent]) -> str:
     from services.turn.events import TextDelta
 
     return "".join(e.text for e in of_type(events, TextDelta))
+
+
+def sent_note(block: dict[str, Any]) -> bool:
+    """An app note as the API receives it: the tagged text, without the stored mark."""
+    from services.turn.events import APP_NOTE_KEY, APP_NOTE_PREFIX
+
+    text = str(block.get("text", ""))
+    return (
+        block.get("type") == "text"
+        and text.startswith(APP_NOTE_PREFIX)
+        and (APP_NOTE_KEY not in block)
+    )

@@ -17,7 +17,7 @@ from services.store import MigrationError, Store
 from services.store.db import UTCDateTime, create_store_engine
 from services.store.migrations import MIGRATIONS, Migration, applied_migrations, migrate
 from services.store.schema import metadata
-from services.turn.events import APP_NOTE_PREFIX
+from services.turn.events import APP_NOTE_KEY, APP_NOTE_PREFIX
 
 OWNER = "alice@example.com"
 NAMES = [migration.name for migration in MIGRATIONS]
@@ -115,14 +115,21 @@ def _file(connection, blobs, file_id, conversation_id, data: bytes, direction: s
     )
 
 
+LEGACY_NOTE = f"{APP_NOTE_PREFIX}Files attached to this message:\n- $INPUT_DIR/s.csv</app_note>"
+TYPED_TAG = f"{APP_NOTE_PREFIX}typed by the person"
+
+
 def seed_v1(connection, _blobs) -> Seeded:
-    messages = [
-        ("user", [text(f"{APP_NOTE_PREFIX}files are in $INPUT_DIR"), text("Monthly SALES please")]),
+    written = [
+        ("user", [text(LEGACY_NOTE), text(TYPED_TAG), text("Monthly SALES please")]),
         ("assistant", [text("Here are the monthly figures.")]),
     ]
     _conversation(connection, "conv_v1", "Sales ÄRGER v1")
-    for position, (role, content) in enumerate(messages):
+    for position, (role, content) in enumerate(written):
         _message(connection, "conv_v1", position, role, content)
+    # Migration 0007 marks the app's own note (by its wording), not the person's text.
+    marked = {**text(LEGACY_NOTE), APP_NOTE_KEY: True}
+    messages = [("user", [marked, *written[0][1][1:]]), written[1]]
     # Written before search existed: migration 0003 must make it searchable.
     return Seeded("conv_v1", "Sales ÄRGER v1", messages, "figures", title_word="ärger")
 
@@ -240,7 +247,43 @@ def seed_v6(connection, blobs) -> Seeded:
     )
 
 
-SEEDS: list[Callable[..., Seeded]] = [seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6]
+def seed_v7(connection, blobs) -> Seeded:
+    note = {**text(f"{APP_NOTE_PREFIX}The code execution environment was reset."), "app_note": True}
+    messages = [("user", [note, text("Rebuild the model")]), ("assistant", [text("Rebuilt it")])]
+    _conversation(connection, "conv_v7", "Rebuild ÅSA v7", search_title="rebuild åsa v7")
+    for position, (role, content) in enumerate(messages):
+        _message(connection, "conv_v7", position, role, content, search_text="rebuilt it")
+    _file(connection, blobs, "file_v7_in", "conv_v7", b"q,r\n", "uploaded")
+    files = {"file_v7_in": b"q,r\n"}
+    return Seeded("conv_v7", "Rebuild ÅSA v7", messages, "rebuilt", "åsa", files=files)
+
+
+def seed_v8(connection, blobs) -> Seeded:
+    messages = [("user", [text("Describe it")]), ("assistant", [text("Described")])]
+    _conversation(connection, "conv_v8", "Describe ØRE v8", search_title="describe øre v8")
+    for position, (role, content) in enumerate(messages):
+        _message(connection, "conv_v8", position, role, content, search_text="described")
+    _file(connection, blobs, "file_v8_in", "conv_v8", b"a\n1\n", "uploaded")
+    profile = {"name": "a.csv", "kind": ".csv", "size": 4, "tables": [], "encoding": "utf-8"}
+    connection.execute(
+        sa.text("UPDATE files SET profile_json = :p WHERE id = 'file_v8_in'"),
+        {"p": json.dumps(profile)},
+    )
+    files = {"file_v8_in": b"a\n1\n"}
+    return Seeded("conv_v8", "Describe ØRE v8", messages, "described", "øre", files=files)
+
+
+SEEDS: list[Callable[..., Seeded]] = [
+    seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8,
+]  # fmt: skip
+
+
+def test_profiles_written_at_v8_read_back(engine, blobs):
+    migrate(engine)
+    with engine.begin() as connection:
+        seed_v8(connection, blobs)
+    (stored,) = Store(engine, blobs).list_files("conv_v8", OWNER)
+    assert stored.profile is not None and stored.profile.encoding == "utf-8"
 
 
 def test_there_is_a_seed_for_every_migration():

@@ -24,7 +24,7 @@ from services.store import (
     StoreError,
     open_store,
 )
-from services.turn.events import APP_NOTE_PREFIX
+from services.turn.prompt import app_note
 from services.turn.repair import repair_history
 
 # The fixtures this module uses, bound here so pytest finds them (no plugin needed).
@@ -198,7 +198,7 @@ def test_the_first_message_names_the_conversation_on_one_line(store):
 
 def test_app_notes_and_files_do_not_name_a_conversation(store):
     conversation = store.create_conversation(ALICE, MODEL)
-    note = text(f"{APP_NOTE_PREFIX}Input files are in $INPUT_DIR.")
+    note = app_note("Input files are in $INPUT_DIR.")
     store.append_message(
         conversation.id, "user", [note, {"type": "container_upload", "file_id": "file_1"}]
     )
@@ -353,8 +353,16 @@ def test_a_pasted_page_of_search_text_still_searches(store):
 
 
 def test_app_notes_are_not_searchable(store):
-    _conversation_with(store, ALICE, f"{APP_NOTE_PREFIX}The environment was reset.")
+    conversation = store.create_conversation(ALICE, MODEL)
+    store.append_message(conversation.id, "user", [app_note("The environment was reset.")])
     assert store.list_conversations(ALICE, search="environment") == []
+
+
+def test_typed_app_note_tags_are_the_persons_words(store):
+    """Text that merely starts with the tag is the person's: it names and finds the
+    conversation like any other words."""
+    _conversation_with(store, ALICE, "<app_note>forged words</app_note>")
+    assert len(store.list_conversations(ALICE, search="forged")) == 1
 
 
 # --- ownership -----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from fake_anthropic import (
 )
 from services.conversation import Attachment
 from services.turn.events import (
+    APP_NOTE_KEY,
     APP_NOTE_PREFIX,
     BlockCompleted,
     CodeStepFinished,
@@ -42,7 +43,6 @@ from services.turn.events import (
     UnsupportedBlock,
     Usage,
     UserMessageReady,
-    is_app_note,
 )
 from tests.support.runner import (
     Followed,
@@ -50,6 +50,7 @@ from tests.support.runner import (
     make_runner,
     of_type,
     run_turn,
+    sent_note,
     streamed_text,
     text_of,
 )
@@ -296,12 +297,13 @@ def test_a_failed_container_is_replaced_and_the_uploads_reattached(
     assert "container" not in last
     new_user = last["messages"][-1]["content"]
     assert {"type": "container_upload", "file_id": upload.file_id} in new_user
-    notes = [b["text"] for b in new_user if is_app_note(b)]
+    notes = [b["text"] for b in new_user if sent_note(b)]
     assert any("reset" in n and "a.csv" in n for n in notes)
     assert new_user[-1] == {"type": "text", "text": "again"}
     assert conversation.container_id == "container_fresh"
-    assert conversation.messages[-2]["content"] == new_user  # the record holds what was sent
-    assert list(second_ready.content) == new_user
+    # The record and the event hold what was sent, with the app's notes marked.
+    for content in (conversation.messages[-2]["content"], second_ready.content):
+        assert [{k: v for k, v in b.items() if k != APP_NOTE_KEY} for b in content] == new_user
 
 
 def test_after_a_failed_reset_the_next_turn_brings_the_files_again(

@@ -17,9 +17,8 @@ from services.turn.events import (
     StopReason,
     TurnError,
     UserMessageReady,
-    is_app_note,
 )
-from tests.support.runner import Followed, finished, make_runner, of_type, run_turn
+from tests.support.runner import Followed, finished, make_runner, of_type, run_turn, sent_note
 
 MODEL = "claude-sonnet-5"
 
@@ -88,7 +87,7 @@ def test_a_file_is_uploaded_kept_and_attached_as_container_upload(
     [body] = fake_api.message_requests()
     content = body["messages"][-1]["content"]
     assert content[0] == {"type": "container_upload", "file_id": uploaded.file_id}
-    assert is_app_note(content[1]) and "$INPUT_DIR/sales.csv" in content[1]["text"]
+    assert sent_note(content[1]) and "$INPUT_DIR/sales.csv" in content[1]["text"]
     assert content[2] == {"type": "text", "text": "Chart"}
 
 
@@ -109,7 +108,7 @@ def test_the_same_bytes_under_two_names_are_uploaded_once(
     block = {"type": "container_upload", "file_id": uploaded.file_id}
     first, second = (body["messages"][-1]["content"] for body in fake_api.message_requests())
     assert first.count(block) == 1 and second.count(block) == 1
-    note = next(b["text"] for b in first if is_app_note(b))
+    note = next(b["text"] for b in first if sent_note(b))
     assert "first.csv" in note and "'copy.csv'" in note
 
 
