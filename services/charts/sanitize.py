@@ -15,6 +15,7 @@ with its expression interpreter, never `eval`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 REMOVED_KEYS = frozenset({"url", "href", "usermeta", "$schema"})
@@ -42,14 +43,26 @@ def _clean(value: Any, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise TooDeep(f"the spec nests deeper than {MAX_DEPTH} levels")
     if isinstance(value, dict):
-        return {
-            key: _clean(item, depth + 1)
-            for key, item in value.items()
-            if _kept_key(key) and not _is_url_text(item)
-        }
+        kept = ((key, item) for key, item in value.items() if _kept_key(key))
+        return {key: item for key, item in _cleaned(kept, depth) if item is not _GONE}
     if isinstance(value, list):
-        return [_clean(item, depth + 1) for item in value if not _is_url_text(item)]
+        return [item for _, item in _cleaned(enumerate(value), depth) if item is not _GONE]
     return value
+
+
+_GONE = object()
+
+
+def _cleaned(entries: Iterable[tuple[Any, Any]], depth: int) -> Iterator[tuple[Any, Any]]:
+    """Each entry cleaned, or _GONE: a URL string, or an object the removal left empty (a
+    layer's `{"data": {"url": …}}` left as `{"data": {}}` would not validate; without it
+    the layer draws its parent's rows)."""
+    for key, item in entries:
+        if _is_url_text(item):
+            yield key, _GONE
+            continue
+        kept = _clean(item, depth + 1)
+        yield key, _GONE if kept == {} and item != {} else kept
 
 
 def _kept_key(key: str) -> bool:
