@@ -30,7 +30,6 @@ class ChartView(StrEnum):
 
 
 SPEC_ICON = ":material/insights:"
-_VIEW_ICONS = {ChartView.INTERACTIVE: SPEC_ICON, ChartView.IMAGE: ":material/image:"}
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -74,7 +73,6 @@ def _chosen_view(key: str) -> ChartView:
         list(ChartView),
         default=ChartView.INTERACTIVE,
         required=True,
-        format_func=lambda view: f"{_VIEW_ICONS[view]} {view.value}",
         key=f"{key}-view",
         label_visibility="collapsed",
     )

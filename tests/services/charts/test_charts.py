@@ -176,3 +176,12 @@ def test_the_spec_text_is_json_that_round_trips():
     chart = load_chart(encoded(bar_spec()))
     assert chart is not None
     assert json.loads(chart.pretty()) == chart.as_dict()
+
+
+def test_the_system_prompt_asks_for_a_spec_beside_each_chart_png():
+    from services.turn.prompt import SYSTEM_PROMPT
+
+    asked = SYSTEM_PROMPT.split("Save charts as PNG and tables as CSV.", 1)[1]
+    first = " ".join(asked.split(".")[0:3])
+    assert "Vega-Lite v6" in first and ".vl.json" in asked and "data.values" in asked
+    assert "no URLs" in asked
