@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from components.render.charts import render_chart_files
 from components.render.files import render_missing_file, render_output_file
 from components.render.format import escape_markdown, human_size, short_name
 from components.render.step_view import (
@@ -25,6 +26,7 @@ from components.render.step_view import (
     running_title,
     step_title,
 )
+from services.charts.pairs import chart_images, paired_image_ids
 from services.files.stored import StoredFile
 from services.turn.events import EditorResult, ExecutionResult, ToolError
 
@@ -104,11 +106,18 @@ def _finished_box(label: str, expanded: bool, state: str) -> Any:
 def render_step_files(
     result: ExecutionResult, files: FileMap, key: str, interactive: bool = True
 ) -> None:
-    for file_id in result.file_ids:
-        if interactive:
-            _render_file(file_id, files, f"{key}-{file_id}")
-        else:
+    if not interactive:
+        for _ in result.file_ids:
             st.caption(FETCHING)
+        return
+    ready = [files.ready[i] for i in result.file_ids if i in files.ready]
+    chart_pngs = chart_images(ready)  # a spec and its PNG are drawn as one chart
+    drawn_with_spec = paired_image_ids(chart_pngs)
+    for file_id in result.file_ids:
+        if file_id in chart_pngs:
+            render_chart_files(files.ready[file_id], chart_pngs[file_id], key)
+        elif file_id not in drawn_with_spec:
+            _render_file(file_id, files, f"{key}-{file_id}")
 
 
 def live_label(step: StepView, seconds: float) -> str:

@@ -18,7 +18,9 @@ from typing import Any
 import nbformat
 from nbformat import v4
 
+from services.charts.spec import SPEC_MIME_TYPE
 from services.export.cells import step_source
+from services.export.charts import step_charts
 from services.export.layout import Layout
 from services.export.record import Item, Said, Step
 from services.export.rewrites import INPUT_DIR, OUTPUT_DIR, Rewriter
@@ -144,11 +146,7 @@ def _outputs(step: Step, layout: Layout, read: MaybeBytes) -> list[Any]:
             outputs.append(v4.new_output("stream", name="stdout", text=result.stdout))
         if result.stderr:
             outputs.append(v4.new_output("stream", name="stderr", text=result.stderr))
-        for file in step.files:
-            data = read(file.file_id) if file.mime_type in IMAGE_TYPES else None
-            if data is not None:
-                shown = base64.b64encode(data).decode("ascii")
-                outputs.append(v4.new_output("display_data", data={file.mime_type: shown}))
+        outputs.extend(_displays(step, read))
         if result.return_code != 0:
             outputs.append(_error("ExitCode", f"exited with code {result.return_code}"))
     elif isinstance(result, ToolError):
@@ -158,6 +156,25 @@ def _outputs(step: Step, layout: Layout, read: MaybeBytes) -> list[Any]:
         if text:
             outputs.append(v4.new_output("stream", name="stdout", text=text))
     return outputs
+
+
+def _displays(step: Step, read: MaybeBytes) -> list[Any]:
+    """The step's images, each with its Vega-Lite spec beside it when it has one (a front
+    end that draws Vega-Lite shows the chart, any other the PNG); a spec without a PNG on
+    its own."""
+    charts = step_charts(step, read)
+    displays: list[Any] = []
+    for file in step.files:
+        data: dict[str, Any] = {}
+        raw = read(file.file_id) if file.mime_type in IMAGE_TYPES else None
+        if raw is not None:
+            data[file.mime_type] = base64.b64encode(raw).decode("ascii")
+        chart = charts.get(file.file_id)
+        if chart is not None:
+            data[SPEC_MIME_TYPE] = chart.chart.as_dict()
+        if data:
+            displays.append(v4.new_output("display_data", data=data))
+    return displays
 
 
 def _error(name: str, value: str) -> Any:

@@ -16,6 +16,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import BashLexer, PythonLexer, TextLexer
 
 from services.conversation import Conversation
+from services.export.charts import ExportChart, step_charts
 from services.export.layout import Layout, lay_out
 from services.export.notebook import IMAGE_TYPES, MaybeBytes, ReadBytes, safe_reader
 from services.export.record import Item, Step, read_record
@@ -90,7 +91,11 @@ def _step(step: Step, layout: Layout, read: MaybeBytes) -> str:
         else:
             kind = ' class="note"' if line.kind == "note" else ""
             parts.append(f"<p{kind}>{escape(line.text)}</p>")
-    parts.extend(_file(file_id, layout, read) for file_id in (f.file_id for f in step.files))
+    charts = step_charts(step, read)
+    for file in step.files:
+        parts.append(_file(file.file_id, layout, read))
+        if file.file_id in charts:
+            parts.append(_chart(charts[file.file_id], layout))
     failed = " failed" if step.failed else ""
     return f'<div class="step{failed}" id="step-{step.number}">{"".join(parts)}</div>'
 
@@ -106,3 +111,11 @@ def _file(file_id: str, layout: Layout, read: MaybeBytes) -> str:
         image = f'<img src="data:{file.mime_type};base64,{data}" alt="{path}">'
         return f"<figure>{image}<figcaption>{path}</figcaption></figure>"
     return f"<p>File: <code>{path}</code> ({file.size} bytes)</p>"
+
+
+def _chart(chart: ExportChart, layout: Layout) -> str:
+    """The Vega-Lite spec as data (the report runs no script): collapsed, to copy or read."""
+    path = escape(layout.outputs.get(chart.spec_file.file_id, chart.spec_file.name))
+    summary = f"Interactive chart: Vega-Lite spec <code>{path}</code>"
+    spec = escape(chart.chart.pretty())
+    return f'<details class="chart"><summary>{summary}</summary><pre>{spec}</pre></details>'

@@ -26,8 +26,11 @@ Files the person attaches are in the directory $INPUT_DIR; read them from there.
 Only files copied into $OUTPUT_DIR reach the person. Each command gets its own empty \
 $OUTPUT_DIR, so copy every file meant for the person into it within the same command \
 that makes or finishes it, for example `python plot.py && cp chart.png "$OUTPUT_DIR/"`. \
-Save charts as PNG and tables as CSV. Never point the person to a path elsewhere in the \
-container: they cannot open it.
+Save charts as PNG and tables as CSV. \
+Beside each chart PNG, also save its Vega-Lite v6 spec as JSON with the same stem \
+(`sales.png` and `sales.vl.json`) in $OUTPUT_DIR, with the chart's data inline in \
+`data.values` and no URLs anywhere in it: the page draws it as an interactive chart. \
+Never point the person to a path elsewhere in the container: they cannot open it.
 
 Keep answers short. Show the numbers that answer the question (a small table or a few \
 figures) rather than describing them, and say briefly how you got them.
