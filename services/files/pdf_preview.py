@@ -31,7 +31,7 @@ class PdfFirstPage:
 
 @dataclass(frozen=True)
 class PdfRenderer:
-    timeout_seconds: float = 10.0
+    timeout_seconds: float = 5.0  # a first page takes well under a second
     max_pixels: int = 1_500_000  # about a letter page at 130 dpi
     max_file_bytes: int = 64 * 1024 * 1024  # larger files are not opened for a preview
     memory_bytes: int = 768 * 1024 * 1024  # the child's address space
