@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import struct
 import subprocess
 import sys
@@ -58,7 +59,7 @@ class PdfRenderer:
                 capture_output=True,
                 timeout=self.timeout_seconds,
                 stdin=subprocess.DEVNULL,
-                env={},  # nothing of the app's environment (keys) reaches the parser
+                env=_child_environment(),
                 check=False,
             )
         except subprocess.TimeoutExpired:  # run() has killed the child
@@ -88,6 +89,11 @@ class PdfRenderer:
             )
             return None
         return PdfFirstPage(png, int(count), width, height)
+
+
+def _child_environment() -> dict[str, str]:
+    """Only what a Python needs to start: none of the app's settings or keys."""
+    return {name: os.environ[name] for name in ("PATH", "LD_LIBRARY_PATH") if name in os.environ}
 
 
 PDF_RENDERER = PdfRenderer()

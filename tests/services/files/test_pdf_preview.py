@@ -90,3 +90,13 @@ def test_the_scale_keeps_within_the_cap_and_refuses_impossible_pages() -> None:
     for size in ((0, 792), (612, -1), (20_000, 10)):
         with pytest.raises(ValueError):
             render_scale(*size, 100_000)
+
+
+def test_the_child_gets_none_of_the_apps_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-secret")
+    seen = tmp_path / "seen"
+    spy = f"import os; open({str(seen)!r}, 'w').write(os.environ.get('ANTHROPIC_API_KEY', '-'))"
+    PdfRenderer(program=(sys.executable, "-c", spy)).first_page(write(tmp_path, pdf_of_pages(RED)))
+    assert seen.read_text() == "-"
