@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .container_param import CONTAINER_NOT_STRING, check_container
 from .models import thinks_by_default
 
-CONTAINER_NOT_STRING = "container: Input should be a valid string"
+__all__ = ["CONTAINER_NOT_STRING", "check_container", "check_sampling", "validate_history"]
 
 
 def validate_history(body: dict[str, Any]) -> str | None:
@@ -26,15 +27,6 @@ def validate_history(body: dict[str, Any]) -> str | None:
         if problem:
             return problem
     return None
-
-
-def check_container(container: Any) -> str | None:
-    """A string id, or an object that loads skills (the object form without skills fails)."""
-    if container is None or isinstance(container, str):
-        return None
-    if isinstance(container, dict) and container.get("skills"):
-        return None
-    return CONTAINER_NOT_STRING
 
 
 def check_sampling(body: dict[str, Any]) -> str | None:

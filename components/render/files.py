@@ -17,6 +17,12 @@ from typing import Protocol
 import streamlit as st
 from PIL import Image
 
+from components.render.documents import (
+    document_icons,
+    document_kind,
+    render_document_caption,
+    render_pdf_first_page,
+)
 from components.render.format import NAME_LENGTH, escape_markdown, human_size, short_name
 from components.render.tables import preview_file, render_preview, table_kind
 from components.session import session
@@ -39,10 +45,7 @@ _IMAGE_SUFFIXES = {
     ".webp": "image/webp",
 }
 _ICONS = {
-    ".pdf": ":material/picture_as_pdf:",
-    ".pptx": ":material/slideshow:",
-    ".docx": ":material/description:",
-    ".doc": ":material/description:",
+    **document_icons(),
     ".html": ":material/html:",
     ".htm": ":material/html:",
     ".svg": ":material/draw:",
@@ -61,7 +64,9 @@ def icon_for(name: str, mime_type: str = "") -> str:
         return _IMAGE_ICON
     if table_kind(name, mime_type):
         return _TABLE_ICON
-    return _ICONS.get(PurePath(name).suffix.lower(), _DEFAULT_ICON)
+    icon = _ICONS.get(PurePath(name).suffix.lower())
+    document = document_kind(name, mime_type)  # an office file named without its suffix
+    return icon or (document.icon if document else _DEFAULT_ICON)
 
 
 def image_format(name: str, mime_type: str) -> str | None:
@@ -139,13 +144,16 @@ def download_button(
 
 
 def render_output_file(file: StoredFile, key: str) -> None:
-    """An image inline, a table preview, or an icon; then the download button."""
+    """An image inline, a PDF's first page, a table preview, or an icon; then what an
+    office file is and its size; then the download button."""
     if not file.path.exists():
         st.warning(f"{escape_markdown(short_name(file.name))} is no longer in the app's store.")
         return
-    if not _render_inline(file, key):
-        label = escape_markdown(short_name(file.name))
-        st.markdown(f"{icon_for(file.name, file.mime_type)} **{label}**")
+    if not render_pdf_first_page(file):  # a PDF's first page comes with its own caption
+        if not _render_inline(file, key):
+            label = escape_markdown(short_name(file.name))
+            st.markdown(f"{icon_for(file.name, file.mime_type)} **{label}**")
+        render_document_caption(file)  # an office file or PDF: what it is and its size
     download_button(file.name, file.size, file.file_id, file.path, file.mime_type, f"{key}-dl")
 
 

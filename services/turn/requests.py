@@ -27,6 +27,7 @@ from services.turn.handle import TurnHandle, shut_connection
 from services.turn.options import DEFAULT_OPTIONS, TurnOptions
 from services.turn.prompt import SYSTEM_PROMPT, reset_note
 from services.turn.request import request_messages
+from services.turn.skills import container_param
 from services.turn.stream import StreamFailed, StreamReader
 from services.turn.tools import TOOL_NAME, StepTool
 
@@ -148,8 +149,9 @@ class TurnRequests:
             "cache_control": {"type": "ephemeral"},
             "stream": True,
         }
-        if self.container_id:
-            params["container"] = self.container_id
+        container = container_param(self.container_id, self.options)
+        if container is not None:
+            params["container"] = container
         return _with_options(params, self.settings)
 
     def _stream_once(self) -> str | None:

@@ -32,7 +32,7 @@ import anthropic
 import httpx2
 import pytest
 
-from fake_anthropic import FakeAnthropic, OutFile, results, validate_history
+from fake_anthropic import FakeAnthropic, OutFile, Text, Turn, results, validate_history
 from fake_anthropic.multipart import boundary_of, parse_multipart
 from fake_anthropic.recordings import (
     Interaction,
@@ -398,6 +398,33 @@ def test_pause_turn_continuation_from_the_fakes_own_answer(
     assert second.content[0].tool_use_id == first.content[-1].id
     sent = strict_fake.message_requests()[-1]["messages"][-1]
     assert sent["role"] == "assistant" and sent["content"][-1]["type"] == "server_tool_use"
+
+
+def test_the_object_container_is_refused_without_skills_and_taken_with_them(
+    recordings_dir: Path, strict_fake: FakeAnthropic
+) -> None:
+    """The recorded refusal of `{"id": ...}`; the same request loading a skill is taken
+    (the container kept by its id), and an unknown skill is refused the recorded way."""
+    _, refused = load_cassette(recordings_dir / "container_as_object_rejected_400.yaml")
+    client = anthropic.Anthropic(api_key="k", base_url=strict_fake.base_url, max_retries=0)
+    kwargs = call_kwargs(client.messages.create, refused.request)
+    recorded = _raised(lambda: replay_client([refused]).messages.create(**kwargs))
+    assert_same_error(recorded, _raised(lambda: client.messages.create(**kwargs)), {})
+
+    container_id = refused.request["container"]["id"]
+    pptx = {"type": "anthropic", "skill_id": "pptx", "version": "latest"}
+    strict_fake.enqueue(Turn((Text("Loaded."),)))
+    message = client.messages.create(
+        **{**kwargs, "container": {"id": container_id, "skills": [pptx]}}
+    )
+    assert message.container is not None and message.container.id == container_id
+    assert [s.skill_id for s in message.container.skills] == ["pptx"]
+
+    unknown = {"id": container_id, "skills": [{**pptx, "skill_id": "slides"}]}
+    fake = _raised(lambda: client.messages.create(**{**kwargs, "container": unknown}))
+    assert (type(fake), fake.status_code) == (type(recorded), recorded.status_code)
+    assert shape_of(fake.body) == shape_of(recorded.body)
+    assert fake.body["error"]["type"] == recorded.body["error"]["type"]
 
 
 def _bash_stream_check(recordings_dir: Path, fake: FakeAnthropic) -> None:
