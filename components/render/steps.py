@@ -25,8 +25,16 @@ from components.render.step_view import (
     running_title,
     step_title,
 )
+from components.render.web_steps import render_web_input, render_web_result
 from services.files.stored import StoredFile
-from services.turn.events import EditorResult, ExecutionResult, ToolError
+from services.turn.events import (
+    EditorResult,
+    ExecutionResult,
+    ToolError,
+    WebFetchResult,
+    WebSearchResult,
+)
+from services.turn.tools import WEB_STEPS
 
 FETCHING = ":material/downloading: Fetching an output file…"
 
@@ -116,6 +124,9 @@ def live_label(step: StepView, seconds: float) -> str:
 
 
 def _render_code(step: StepView, where: Any = st) -> None:
+    if step.tool in WEB_STEPS:
+        render_web_input(step, where)
+        return
     source, language = code_of(step)
     if step.tool is None:
         where.json(step.input, expanded=False)
@@ -145,6 +156,8 @@ def render_result(step: StepView, files: FileMap, key: str, interactive: bool = 
         _render_execution(result, files, key, interactive)
     elif isinstance(result, EditorResult):
         _render_editor(step, result)
+    elif isinstance(result, WebSearchResult | WebFetchResult):
+        render_web_result(result)
 
 
 def _render_execution(result: ExecutionResult, files: FileMap, key: str, interactive: bool) -> None:
