@@ -31,6 +31,7 @@ from components.sidebar.conversations import (
     render_search,
     search_text,
 )
+from components.sidebar.web_access import render_web_access
 from components.style import render_style
 from services.conversations import StoreUnavailable
 
@@ -174,6 +175,7 @@ def _render_sidebar(state: PageSession, creds: Credentials | None, account: Acco
     models = app_services.available_models(creds)
     panels.render_model_picker(models, conversation.model, disabled=busy)
     expanded = panels.render_settings(navigation.new_conversation, busy=busy)
+    render_web_access(state.settings)
     _render_conversation_list(state, busy)
     files_panel.render_files(conversation, panels.limit_text(state.settings.upload_limit_bytes))
     panels.render_container(conversation, state.container_notice)

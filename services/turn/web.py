@@ -2,10 +2,10 @@
 
 Off unless the person switches it on (`TurnOptions.web_access`). With it on, the
 request's tools carry both web tools and the system prompt says Claude may use them.
-The web tools of `_20260209` and later need code execution `_20260120` or later; with an
-older code-execution version configured they are left out, and `web_access_problem`
-says why, so the page can disable the switch instead of sending a request the API
-refuses.
+Only web tools of `_20260209` or later are sent; they need code execution `_20260120`
+or later. With other versions configured the web tools are left out, and
+`web_access_problem` says why, so the page can disable the switch instead of sending a
+request the API refuses.
 """
 
 from __future__ import annotations
@@ -39,14 +39,16 @@ _ONLINE = (
 
 def web_access_problem(settings: Settings) -> str | None:
     """Why web access cannot be offered with these settings; None when it can."""
-    for tool, version in (
-        ("web_search", settings.web_search_version),
-        ("web_fetch", settings.web_fetch_version),
+    for tool, version, variable in (
+        ("web_search", settings.web_search_version, "ASSISTANT_WEB_SEARCH_VERSION"),
+        ("web_fetch", settings.web_fetch_version, "ASSISTANT_WEB_FETCH_VERSION"),
     ):
         if version not in sdk_versions(tool):
-            return f"The configured {tool} version {version!r} is not one this app knows."
-    if not _needs_recent_code_execution(settings):
-        return None
+            return f"{variable} is {version!r}, not a {tool} version this app knows."
+        if (version_date(version) or "") < DYNAMIC_FILTERING_SINCE:
+            # Older versions cannot be called from code, and the cost estimate counts on
+            # every web call coming from a request that makes code execution free.
+            return f"{variable} is {version!r}: web access needs {tool}_20260209 or later."
     code_date = version_date(settings.tool_version) or ""
     if tool_of_version(settings.tool_version) != TOOL_NAME or code_date < "20260120":
         return (
@@ -54,11 +56,6 @@ def web_access_problem(settings: Settings) -> str | None:
             f"{settings.tool_version} (ASSISTANT_TOOL_VERSION)."
         )
     return None
-
-
-def _needs_recent_code_execution(settings: Settings) -> bool:
-    versions = (settings.web_search_version, settings.web_fetch_version)
-    return any((version_date(v) or "") >= DYNAMIC_FILTERING_SINCE for v in versions)
 
 
 def web_tools_on(settings: Settings, options: TurnOptions) -> bool:

@@ -13,6 +13,7 @@ import binascii
 import contextlib
 from typing import Any
 
+from services.files.sizes import human_size
 from services.turn.results import (
     FetchedDocument,
     SearchHit,
@@ -91,3 +92,38 @@ def _document(document: dict[str, Any]) -> FetchedDocument:
 
 def _text_or_none(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
+
+
+# --- in words: the page, the CLI and the exports say the same --------------------------
+
+ENCRYPTED = "encrypted: not shown"
+
+
+def hit_text(hit: SearchHit) -> str:
+    """A search hit as plain lines: title, URL, age, and that its page text is encrypted."""
+    lines = [hit.title or "(no title)", hit.url]
+    if hit.page_age:
+        lines.append(f"Page age: {hit.page_age}")
+    if hit.encrypted:
+        lines.append(f"Page text: {ENCRYPTED}")
+    return "\n".join(lines)
+
+
+def fetch_summary(result: WebFetchResult) -> str:
+    """What a fetch brought back, summarised: the URL, the document's type, size, title."""
+    lines = [f"Fetched: {result.url}"]
+    document = result.document
+    if document is None:
+        lines.append("No document came back.")
+        return "\n".join(lines)
+    lines.append(f"Document: {document.media_type}, {human_size(document.size_bytes)}")
+    if document.title:
+        lines.append(f"Title: {document.title}")
+    return "\n".join(lines)
+
+
+def web_input_text(name: str, data: dict[str, Any]) -> str:
+    """The query searched for or the URL fetched, as asked for."""
+    if name == "web_search":
+        return f"Query: {data.get('query', '')}"
+    return f"URL: {data.get('url', '')}"
