@@ -140,3 +140,16 @@ def test_a_stored_search_with_an_error_says_so() -> None:
     [step] = step_boxes(at)
     assert step.label == "Searched the web" and step.icon == ":material/error:"
     assert "as often as one request allows" in step.error[0].value
+
+
+def test_the_switch_is_disabled_with_the_reason_when_code_execution_is_too_old(
+    at: AppTest, fake_api: FakeAnthropic, monkeypatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_TOOL_VERSION", "code_execution_20250825")
+    fake_api.enqueue(Turn((Text("ok"),)))
+    at.run()
+    switch = at.sidebar.toggle(key="web_access")
+    assert switch.disabled and "code_execution_20260120" in switch.help
+    assert "Web access is unavailable" in unescape(" ".join(texts(at.sidebar.caption)))
+    send(at, "hi")
+    assert web_tools_sent(fake_api.message_requests()[-1]) == []
