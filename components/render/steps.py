@@ -35,6 +35,7 @@ from services.turn.events import (
     WebSearchResult,
 )
 from services.turn.tools import WEB_STEPS
+from services.turn.web_results import ENCRYPTED
 
 FETCHING = ":material/downloading: Fetching an output file…"
 
@@ -167,7 +168,8 @@ def _render_execution(result: ExecutionResult, files: FileMap, key: str, interac
         names = [_file_name(i, files) for i in result.file_ids]
         st.caption(f":material/attach_file: Made {', '.join(names)} (shown below the step)")
     if result.encrypted:
-        st.caption("The output of this step was encrypted by the API and cannot be shown.")
+        # Code that called a web tool: its stdout is readable only by the model.
+        st.caption(f"stdout: {ENCRYPTED} (the API encrypted it; only Claude can read it)")
     if result.stdout:
         _render_stream("stdout", result.stdout, key, interactive)
     if result.stderr:

@@ -256,7 +256,7 @@ def test_encrypted_output_is_not_shown() -> None:
         ),
     ]
     step = step_boxes(render(blocks))[0]
-    assert any("encrypted" in c.value for c in step.caption)
+    assert any("stdout: encrypted: not shown" in c.value for c in step.caption)
     assert "ZW5j" not in str([c.value for c in step.code])
 
 
