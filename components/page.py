@@ -32,6 +32,7 @@ from components.sidebar.conversations import (
     search_text,
 )
 from components.sidebar.document_skills import render_document_skills_switch
+from components.sidebar.web_access import render_web_access
 from components.style import render_style
 from services.conversations import StoreUnavailable
 
@@ -176,6 +177,7 @@ def _render_sidebar(state: PageSession, creds: Credentials | None, account: Acco
     panels.render_model_picker(models, conversation.model, disabled=busy)
     expanded = panels.render_settings(navigation.new_conversation, busy=busy)
     render_document_skills_switch()
+    render_web_access(state.settings)
     _render_conversation_list(state, busy)
     files_panel.render_files(conversation, panels.limit_text(state.settings.upload_limit_bytes))
     panels.render_container(conversation, state.container_notice)

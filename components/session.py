@@ -32,6 +32,7 @@ class WidgetKey(StrEnum):
     STEPS_EXPANDED = "steps_expanded"
     API_KEY_INPUT = "api_key_input"
     SEARCH = "history_search"
+    WEB_ACCESS = "web_access"
 
 
 @dataclass

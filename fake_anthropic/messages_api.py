@@ -13,6 +13,7 @@ from .exchange import Exchange
 from .script import Drop, Fault, StreamError, Turn
 from .turns import Gate, TurnContext, final_message, message_delta, message_start, plan
 from .validation import check_container, check_sampling
+from .web import check_web_tools
 
 if TYPE_CHECKING:
     from .server import FakeAnthropic
@@ -25,6 +26,7 @@ def handle_messages(fake: FakeAnthropic, ex: Exchange) -> None:
         return
     # Requests the API refuses outright do not consume a scripted step.
     problem = check_container(body.get("container")) or check_sampling(body)
+    problem = problem or check_web_tools(body)
     if problem is None and fake.history_validator is not None:
         problem = fake.history_validator(body)
     if problem:

@@ -18,7 +18,18 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .script import Block, CodeStep, OutFile, RawBlock, Text, Thinking, Turn
+from .script import (
+    Block,
+    CodeStep,
+    OutFile,
+    RawBlock,
+    SearchResult,
+    Text,
+    Thinking,
+    Turn,
+    WebFetch,
+    WebSearch,
+)
 
 RECORDINGS_ENV = "ASSISTANT_RECORDINGS_DIR"
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -129,6 +140,10 @@ def blocks_from_content(
             blocks.append(_code_step(block, following, legacy, files))
             i += 2
             continue
+        if _is_web_pair(block, following):
+            blocks.append(_web_step(block, following))
+            i += 2
+            continue
         blocks.append(_single(block))
         i += 1
     return blocks
@@ -141,6 +156,39 @@ def _is_code_pair(block: Mapping[str, Any], following: Mapping[str, Any] | None)
         and following is not None
         and following.get("tool_use_id") == block.get("id")
         and following.get("type") == block["name"] + "_tool_result"
+    )
+
+
+def _is_web_pair(block: Mapping[str, Any], following: Mapping[str, Any] | None) -> bool:
+    return (
+        block.get("type") == "server_tool_use"
+        and block.get("name") in ("web_search", "web_fetch")
+        and following is not None
+        and following.get("tool_use_id") == block.get("id")
+        and following.get("type") == block["name"] + "_tool_result"
+    )
+
+
+def _web_step(call: Mapping[str, Any], result: Mapping[str, Any]) -> WebSearch | WebFetch:
+    """A recorded web call and its result as the fake's own step, so the fake's rendering
+    of web steps is what the recording is compared with."""
+    data, content = dict(call.get("input") or {}), result.get("content")
+    error = content.get("error_code") if isinstance(content, dict) else None
+    if call["name"] == "web_search":
+        hits = tuple(
+            SearchResult(h["title"], h["url"], h.get("page_age"), h.get("encrypted_content"))
+            for h in (content if isinstance(content, list) else [])
+        )
+        return WebSearch(str(data.get("query", "")), hits, error_code=error)
+    fetched = content if isinstance(content, dict) else {}
+    document = fetched.get("content") or {}
+    source = document.get("source") or {}
+    return WebFetch(
+        str(data.get("url", "")),
+        text=str(source.get("data", "")) if source.get("type") == "text" else "",
+        title=document.get("title"),
+        retrieved_at=fetched.get("retrieved_at"),
+        error_code=error,
     )
 
 

@@ -62,6 +62,42 @@ class CodeStep:
 
 
 @dataclass(frozen=True)
+class SearchResult:
+    """One web search hit. `encrypted_content` is the page text only the model can read;
+    the API always sends one, so None means a stand-in token is made."""
+
+    title: str
+    url: str
+    page_age: str | None = None
+    encrypted_content: str | None = None
+
+
+@dataclass(frozen=True)
+class WebSearch:
+    """A `web_search` call (input {"query"}) and its `web_search_tool_result`: the hits,
+    or an error object when `error_code` is set. `hold` works as on a CodeStep."""
+
+    query: str
+    results: tuple[SearchResult, ...] = ()
+    error_code: str | None = None
+    hold: str | None = None
+
+
+@dataclass(frozen=True)
+class WebFetch:
+    """A `web_fetch` call (input {"url"}) and its `web_fetch_tool_result`: a document
+    (plain text, or a PDF when `pdf` is given), or an error object for `error_code`."""
+
+    url: str
+    text: str = ""
+    pdf: bytes | None = None
+    title: str | None = None
+    retrieved_at: str | None = "2026-12-01T10:30:00Z"
+    error_code: str | None = None
+    hold: str | None = None
+
+
+@dataclass(frozen=True)
 class RawBlock:
     """A whole block sent as the API sends it (used to mirror recordings, e.g. web search).
 
@@ -92,7 +128,7 @@ class Drop:
     """Close the connection abruptly without finishing the stream."""
 
 
-Block = Text | Thinking | CodeStep | RawBlock | Hold | StreamError | Drop
+Block = Text | Thinking | CodeStep | WebSearch | WebFetch | RawBlock | Hold | StreamError | Drop
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,19 @@ from .blocks import BlockOut, raw_block, text_block, thinking_block
 from .ids import new_id
 from .models import thinks_by_default
 from .results import StoreOutput, result_out, tool_use_out
-from .script import CodeStep, Drop, Hold, RawBlock, StreamError, Text, Thinking, Turn
+from .script import (
+    CodeStep,
+    Drop,
+    Hold,
+    RawBlock,
+    StreamError,
+    Text,
+    Thinking,
+    Turn,
+    WebFetch,
+    WebSearch,
+)
+from .web import web_step_items
 
 
 @dataclass(frozen=True)
@@ -48,11 +60,18 @@ def _code_step(step: CodeStep, ctx: TurnContext) -> Iterator[Item]:
     yield result_out(step, tool_use_id, ctx.store_output, ctx.editor_files)
 
 
+def _web_step(step: WebSearch | WebFetch, ctx: TurnContext) -> Iterator[Item]:
+    for item in web_step_items(step, ctx.streaming):
+        yield Gate(item) if isinstance(item, str) else item
+
+
 _RENDERERS: dict[type, Callable[[Any, TurnContext], Iterator[Item]]] = {
     Text: lambda step, ctx: iter([text_block(step)]),
     Thinking: lambda step, ctx: iter([thinking_block(step)]),
     RawBlock: lambda step, ctx: iter([raw_block(step)]),
     CodeStep: _code_step,
+    WebSearch: _web_step,
+    WebFetch: _web_step,
     Hold: lambda step, ctx: iter([Gate(step.name)]),
     StreamError: lambda step, ctx: iter([step]),
     Drop: lambda step, ctx: iter([step]),

@@ -46,9 +46,13 @@ from services.turn.events import (
     TurnFinished,
     UnsupportedBlock,
     Usage,
+    WebFetchResult,
+    WebSearchResult,
 )
 from services.turn.handle import TurnHandle
 from services.turn.runner import TurnRunner
+from services.turn.tools import TOOL_NAMES, WEB_STEPS
+from services.turn.web_results import fetch_summary, hit_text, web_input_text
 
 STORE_WAIT_SECONDS = 30.0  # for a database that went away in the middle of the turn
 
@@ -85,7 +89,9 @@ def _step_input(p: EventPrinter, e: CodeStepInput) -> None:
     if not e.complete:
         return  # the whole input is printed once, when it is complete
     data = e.input
-    if e.tool == StepTool.BASH:
+    if e.tool in WEB_STEPS:
+        p.line(f"[{TOOL_NAMES[e.tool]}] {web_input_text(TOOL_NAMES[e.tool], data)}")
+    elif e.tool == StepTool.BASH:
         p.line(f"$ {data.get('command', '')}")
     elif e.tool == StepTool.PYTHON:
         p.line(str(data.get("code", "")))
@@ -101,6 +107,10 @@ def _result_lines(result: StepResult) -> list[str]:
         return [f"[tool error {result.error_code}] {result.message}"]
     if isinstance(result, EditorResult):
         return [f"[{result.kind}] {result.details}"]
+    if isinstance(result, WebSearchResult):
+        return [hit_text(hit) for hit in result.hits] or ["[no results]"]
+    if isinstance(result, WebFetchResult):
+        return [fetch_summary(result)]
     lines: list[str] = []
     if isinstance(result, ExecutionResult):
         if result.encrypted:

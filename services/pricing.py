@@ -22,7 +22,7 @@ from typing import Any
 from services.turn.events import TokenCounts
 
 __all__ = ["TokenCounts", "cost_usd", "token_counts"]
-from services.turn.tools import CODE_EXECUTION_NAMES
+from services.turn.tools import CODE_EXECUTION_NAMES, WEB_TOOL_NAMES, WEB_TOOLS
 
 PRICES_AS_OF = date(2026, 10, 7)
 PRICES_SOURCE = (
@@ -154,6 +154,8 @@ class ContainerTimeEstimate:
     billed_hours: float
     cost_usd: float
     label: str
+    web_turns: int = 0  # turns with a web tool: their executions are not billed
+    free_executions: int = 0  # code executions in those turns, at $0
 
 
 def count_code_executions(content: Iterable[dict[str, Any]]) -> int:
@@ -165,8 +167,43 @@ def count_code_executions(content: Iterable[dict[str, Any]]) -> int:
     )
 
 
+_WEB_RESULTS = frozenset(tool.result_type for tool in WEB_TOOLS)
+
+
+def used_web_tools(content: Iterable[dict[str, Any]]) -> bool:
+    """Whether an assistant message shows a web search or fetch. The app sends only web
+    tools of `_20260209` or later (services/turn/web.py), and with those in the request
+    code execution is not billed separately."""
+    return any(
+        (block.get("type") == "server_tool_use" and block.get("name") in WEB_TOOL_NAMES)
+        or block.get("type") in _WEB_RESULTS
+        for block in content
+    )
+
+
+def conversation_container_estimate(
+    messages: Iterable[dict[str, Any]],
+) -> ContainerTimeEstimate:
+    """The container-time estimate of a conversation's stored turns: executions in turns
+    that used a web tool cost $0, the others the five-minute minimum each."""
+    billed = free = web_turns = 0
+    for message in messages:
+        content = message.get("content")
+        if message.get("role") != "assistant" or not isinstance(content, list):
+            continue
+        executions = count_code_executions(content)
+        if used_web_tools(content):
+            web_turns, free = web_turns + 1, free + executions
+        else:
+            billed += executions
+    return estimate_container_cost(billed, free_executions=free, web_turns=web_turns)
+
+
 def estimate_container_cost(
-    executions: int, seconds_each: Iterable[float] = ()
+    executions: int,
+    seconds_each: Iterable[float] = (),
+    free_executions: int = 0,
+    web_turns: int = 0,
 ) -> ContainerTimeEstimate:
     """Bill each execution for at least five minutes at $0.05 per container-hour.
 
@@ -184,4 +221,9 @@ def estimate_container_cost(
         f"${CONTAINER_USD_PER_HOUR:.2f}/hour, before the monthly free hours; "
         "the API does not report container time per message)"
     )
-    return ContainerTimeEstimate(executions, hours, cost, label)
+    if web_turns:
+        label += (
+            f"; {web_turns} turn(s) with web search or fetch, {free_executions} execution(s) "
+            "in them: $0 (code execution is not billed when a web tool is in the request)"
+        )
+    return ContainerTimeEstimate(executions, hours, cost, label, web_turns, free_executions)

@@ -9,8 +9,13 @@ from typing import Any
 
 from sqlalchemy.engine import URL
 
+from services.tool_versions import newest_sdk_version
+
 DEFAULT_MODEL = "claude-sonnet-5"
 DEFAULT_TOOL_VERSION = "code_execution_20260521"
+# The web tools default to the newest versions the installed SDK's types define.
+DEFAULT_WEB_SEARCH_VERSION = newest_sdk_version("web_search")
+DEFAULT_WEB_FETCH_VERSION = newest_sdk_version("web_fetch")
 API_FILE_LIMIT_BYTES = 500 * 1024 * 1024  # the Files API refuses larger files (413)
 
 
@@ -21,6 +26,8 @@ class Settings:
     database_url: str
     model: str = DEFAULT_MODEL
     tool_version: str = DEFAULT_TOOL_VERSION
+    web_search_version: str = DEFAULT_WEB_SEARCH_VERSION  # sent only with web access on
+    web_fetch_version: str = DEFAULT_WEB_FETCH_VERSION
     max_tokens: int = 16000
     max_continuations: int = 5  # pause_turn continuations before the runner gives up
     max_retry_wait_seconds: float = 60.0  # a longer retry-after ends the turn with an error
@@ -54,6 +61,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=database_url,
         model=env.get("ASSISTANT_MODEL") or DEFAULT_MODEL,
         tool_version=env.get("ASSISTANT_TOOL_VERSION") or DEFAULT_TOOL_VERSION,
+        web_search_version=env.get("ASSISTANT_WEB_SEARCH_VERSION") or DEFAULT_WEB_SEARCH_VERSION,
+        web_fetch_version=env.get("ASSISTANT_WEB_FETCH_VERSION") or DEFAULT_WEB_FETCH_VERSION,
         # `or`: a variable set but left empty (common in compose files) means the default.
         max_upload_bytes=int(env.get("ASSISTANT_MAX_UPLOAD_MB") or "200") * 1024 * 1024,
     )

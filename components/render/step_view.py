@@ -18,6 +18,8 @@ from services.turn.tools import RESULT_TOOLS, STEP_TOOLS
 # The runner's tables: a block the stream reads as a step is drawn as one.
 RESULT_BLOCK_TYPES = frozenset(RESULT_TOOLS)
 _TOOL_WORDS = {StepTool.PYTHON: "Python", StepTool.BASH: "bash", StepTool.TEXT_EDITOR: "editor"}
+_WEB_DONE = {StepTool.WEB_SEARCH: "Searched the web", StepTool.WEB_FETCH: "Fetched a web page"}
+_WEB_RUNNING = {StepTool.WEB_SEARCH: "Searching the web", StepTool.WEB_FETCH: "Fetching a web page"}
 _EDITOR_VERBS = {"view": "Viewed", "create": "Created", "str_replace": "Edited"}
 _EDITOR_RUNNING = {"view": "Viewing", "create": "Creating", "str_replace": "Editing"}
 
@@ -56,6 +58,8 @@ def step_title(step: StepView) -> str:
     """What the step did, in the past tense: 'Ran Python', 'Created chart.py'."""
     if step.tool is None:
         return f"Used {step.name}"
+    if step.tool in _WEB_DONE:
+        return _WEB_DONE[step.tool]
     if step.tool is StepTool.TEXT_EDITOR:
         command = str(step.input.get("command", ""))
         name = _edited_name(step)
@@ -69,6 +73,8 @@ def running_title(step: StepView) -> str:
     """What the step is doing, for the live label: 'Running Python', 'Creating chart.py'."""
     if step.tool is None:
         return f"Using {step.name}"
+    if step.tool in _WEB_RUNNING:
+        return _WEB_RUNNING[step.tool]
     if step.tool is StepTool.TEXT_EDITOR:
         command = str(step.input.get("command", ""))
         name = _edited_name(step)

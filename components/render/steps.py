@@ -27,8 +27,17 @@ from components.render.step_view import (
     step_title,
 )
 from services.charts.pairs import chart_images, paired_image_ids
+from components.render.web_steps import render_web_input, render_web_result
 from services.files.stored import StoredFile
-from services.turn.events import EditorResult, ExecutionResult, ToolError
+from services.turn.events import (
+    EditorResult,
+    ExecutionResult,
+    ToolError,
+    WebFetchResult,
+    WebSearchResult,
+)
+from services.turn.tools import WEB_STEPS
+from services.turn.web_results import ENCRYPTED
 
 FETCHING = ":material/downloading: Fetching an output file…"
 
@@ -125,6 +134,9 @@ def live_label(step: StepView, seconds: float) -> str:
 
 
 def _render_code(step: StepView, where: Any = st) -> None:
+    if step.tool in WEB_STEPS:
+        render_web_input(step, where)
+        return
     source, language = code_of(step)
     if step.tool is None:
         where.json(step.input, expanded=False)
@@ -154,6 +166,8 @@ def render_result(step: StepView, files: FileMap, key: str, interactive: bool = 
         _render_execution(result, files, key, interactive)
     elif isinstance(result, EditorResult):
         _render_editor(step, result)
+    elif isinstance(result, WebSearchResult | WebFetchResult):
+        render_web_result(result)
 
 
 def _render_execution(result: ExecutionResult, files: FileMap, key: str, interactive: bool) -> None:
@@ -163,7 +177,8 @@ def _render_execution(result: ExecutionResult, files: FileMap, key: str, interac
         names = [_file_name(i, files) for i in result.file_ids]
         st.caption(f":material/attach_file: Made {', '.join(names)} (shown below the step)")
     if result.encrypted:
-        st.caption("The output of this step was encrypted by the API and cannot be shown.")
+        # Code that called a web tool: its stdout is readable only by the model.
+        st.caption(f"stdout: {ENCRYPTED} (the API encrypted it; only Claude can read it)")
     if result.stdout:
         _render_stream("stdout", result.stdout, key, interactive)
     if result.stderr:

@@ -14,7 +14,7 @@ from components.render.format import escape_markdown, human_size, short_id, when
 from components.render.notices import Notice
 from components.session import WidgetKey, session
 from services.conversation import Conversation, ModelUsage
-from services.pricing import count_code_executions, estimate_container_cost
+from services.pricing import ContainerTimeEstimate, conversation_container_estimate
 
 KEY_HELP = "Kept until you reload or close this tab; never written anywhere, cookies included."
 _ORIGINS = {"secrets": ".streamlit/secrets.toml", "environment": "the environment"}
@@ -100,21 +100,28 @@ def render_cost(conversation: Conversation) -> None:
         lines.append("Tokens: 0 in · 0 out")
     total = cost_text(conversation.cost_usd, conversation.unpriced_tokens)
     lines.append(f"Cost: {total}" if len(usage) < 2 else f"Cost, all models: {total}")
-    executions = sum(
-        count_code_executions(m.get("content") or [])
-        for m in list(conversation.messages)
-        if m.get("role") == "assistant" and isinstance(m.get("content"), list)
-    )
-    if executions:
-        estimate = estimate_container_cost(executions)
+    estimate = conversation_container_estimate(list(conversation.messages))
+    lines += container_lines(estimate)
+    shown = estimate.executions or estimate.web_turns
+    # Dollar signs escaped: two of them on a line would be read as LaTeX.
+    text = "  \n".join(lines).replace("$", "\\$")
+    st.caption(text, help=estimate.label.replace("$", "\\$") if shown else None)
+
+
+def container_lines(estimate: ContainerTimeEstimate) -> list[str]:
+    lines = []
+    if estimate.executions:
         lines.append(
             # An upper bound: each execution counts the five-minute minimum.
             f"Container time (estimate): up to {estimate.billed_hours * 60:.0f} min, "
             f"≈ ${estimate.cost_usd:.4f} (before the monthly free hours)"
         )
-    # Dollar signs escaped: two of them on a line would be read as LaTeX.
-    text = "  \n".join(lines).replace("$", "\\$")
-    st.caption(text, help=estimate.label.replace("$", "\\$") if executions else None)
+    if estimate.web_turns:
+        lines.append(
+            "Container time (estimate) in turns with web search or fetch: $0 "
+            "(not billed when a web tool is in the request)"
+        )
+    return lines
 
 
 def usage_line(model: str, used: ModelUsage, named: bool) -> str:

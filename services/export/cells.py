@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from services.export.record import Step
-from services.turn.tools import StepTool
+from services.turn.tools import WEB_STEPS, StepTool
 
 Rewrite = Callable[[str], str]
 
@@ -19,6 +19,8 @@ Rewrite = Callable[[str], str]
 def step_source(step: Step, rewrite: Rewrite) -> str | None:
     """The cell's source; None when no cell can repeat the step."""
     data = step.input
+    if step.tool in WEB_STEPS:
+        return None  # a web search or fetch: told as text, not repeated
     if step.tool == StepTool.PYTHON:
         return rewrite(str(data.get("code", "")))
     if step.tool == StepTool.BASH:

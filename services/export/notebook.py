@@ -24,9 +24,10 @@ from services.export.charts import step_charts
 from services.export.layout import Layout
 from services.export.record import Item, Said, Step
 from services.export.rewrites import INPUT_DIR, OUTPUT_DIR, Rewriter
-from services.export.steps import ENCRYPTED
+from services.export.steps import ENCRYPTED, web_step_text
 from services.store import StoreError
 from services.turn.results import EditorResult, ExecutionResult, ToolError
+from services.turn.tools import WEB_STEPS
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,8 @@ def _step_cells(step: Step, layout: Layout, read: MaybeBytes, rewrite: Rewriter)
 
 
 def _unrunnable(step: Step) -> str:
+    if step.tool in WEB_STEPS:
+        return web_step_text(step)
     return f"*A {step.tool.value} step the notebook cannot repeat:*\n\n```\n{step.input}\n```"
 
 

@@ -23,6 +23,7 @@ from services.turn.events import (
     UnsupportedBlock,
 )
 from services.turn.tools import RESULT_TOOLS, STEP_TOOLS, StepTool
+from services.turn.web_results import WEB_RESULT_TYPES, web_result
 
 Block = dict[str, Any]
 
@@ -130,6 +131,8 @@ RESULT_PARSERS: dict[str, Callable[[dict[str, Any]], StepResult]] = {
 
 def step_result(block: Block) -> StepResult | None:
     """The typed result of a result block, None when its content has an unknown shape."""
+    if block.get("type") in WEB_RESULT_TYPES:
+        return web_result(block)
     content = block.get("content")
     if not isinstance(content, dict):
         return None

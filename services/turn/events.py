@@ -18,6 +18,8 @@ from services.turn.results import EditorResult as EditorResult
 from services.turn.results import ExecutionResult as ExecutionResult
 from services.turn.results import StepResult as StepResult
 from services.turn.results import ToolError as ToolError
+from services.turn.results import WebFetchResult as WebFetchResult
+from services.turn.results import WebSearchResult as WebSearchResult
 from services.turn.tools import StepTool as StepTool
 
 if TYPE_CHECKING:

@@ -25,11 +25,12 @@ from services.turn.events import ContainerReset, ErrorKind, Retrying, TurnEvent,
 from services.turn.failures import Failure, RetryPolicy, classify, stream_error_failure
 from services.turn.handle import TurnHandle, shut_connection
 from services.turn.options import DEFAULT_OPTIONS, TurnOptions
-from services.turn.prompt import SYSTEM_PROMPT, reset_note
+from services.turn.prompt import reset_note
 from services.turn.request import request_messages
 from services.turn.skills import container_param
 from services.turn.stream import StreamFailed, StreamReader
-from services.turn.tools import TOOL_NAME, StepTool
+from services.turn.tools import StepTool
+from services.turn.web import request_tools, system_prompt
 
 log = logging.getLogger(__name__)
 CONNECTION_ERRORS = (httpx2.TransportError, anthropic.APIConnectionError)
@@ -143,9 +144,9 @@ class TurnRequests:
         params: dict[str, Any] = {
             "model": self.model,
             "max_tokens": self.settings.max_tokens,
-            "system": SYSTEM_PROMPT,
+            "system": system_prompt(self.settings, self.options),
             "messages": messages,
-            "tools": [{"type": self.settings.tool_version, "name": TOOL_NAME}],
+            "tools": request_tools(self.settings, self.options),
             "cache_control": {"type": "ephemeral"},
             "stream": True,
         }

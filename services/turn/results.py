@@ -1,5 +1,6 @@
-"""What a finished code step returned: the command's output, the editor's answer, or the
-tool's own failure. Values only, read by the page, the CLI and the stored record's parser."""
+"""What a finished step returned: the command's output, the editor's answer, the web
+search's hits, the fetched page, or the tool's own failure. Values only, read by the page,
+the CLI and the stored record's parser."""
 
 from __future__ import annotations
 
@@ -34,4 +35,35 @@ class ToolError:
     message: str
 
 
-StepResult = ExecutionResult | EditorResult | ToolError
+@dataclass(frozen=True)
+class SearchHit:
+    """One web search result: its title and URL are shown as text, never as a link."""
+
+    title: str
+    url: str
+    page_age: str | None = None
+    encrypted: bool = False  # the page text came back encrypted: only the model reads it
+
+
+@dataclass(frozen=True)
+class WebSearchResult:
+    hits: tuple[SearchHit, ...] = ()
+
+
+@dataclass(frozen=True)
+class FetchedDocument:
+    """What a web fetch returned, summarised: the whole text stays in the record only."""
+
+    media_type: str  # "text/plain", "application/pdf"
+    size_bytes: int  # of the text, or of the decoded PDF
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class WebFetchResult:
+    url: str
+    document: FetchedDocument | None = None
+    retrieved_at: str | None = None
+
+
+StepResult = ExecutionResult | EditorResult | WebSearchResult | WebFetchResult | ToolError

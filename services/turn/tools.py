@@ -1,7 +1,9 @@
-"""The catalogue of the code-execution tool: its sub-tools, their names and result blocks.
+"""The catalogue of the server tools a step can use: code execution's sub-tools and the
+web tools, their names and result blocks.
 
 Every module that needs to know a code-execution name (the block parser, history repair,
-the price table's container estimate, the request) reads it from here.
+the price table's container estimate, the request) reads it from here. The web tools
+(services/turn/web.py sends them) are steps too, but never code execution.
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ class StepTool(StrEnum):
     BASH = "bash"
     PYTHON = "python"  # server_tool_use name "code_execution" (legacy tool and REPL cells)
     TEXT_EDITOR = "text_editor"
+    WEB_SEARCH = "web_search"
+    WEB_FETCH = "web_fetch"
 
 
 @dataclass(frozen=True)
-class CodeTool:
+class ServerTool:
+    """A server tool a step uses: the call's name, its result block and error form."""
+
     name: str  # the server_tool_use block's name
     step: StepTool
     result_type: str  # the block that carries its result
@@ -37,19 +43,19 @@ class CodeTool:
 
 
 CODE_TOOLS = (
-    CodeTool(
+    ServerTool(
         "bash_code_execution",
         StepTool.BASH,
         "bash_code_execution_tool_result",
         "bash_code_execution_tool_result_error",
     ),
-    CodeTool(
+    ServerTool(
         "code_execution",
         StepTool.PYTHON,
         "code_execution_tool_result",
         "code_execution_tool_result_error",
     ),
-    CodeTool(
+    ServerTool(
         "text_editor_code_execution",
         StepTool.TEXT_EDITOR,
         "text_editor_code_execution_tool_result",
@@ -57,7 +63,17 @@ CODE_TOOLS = (
     ),
 )
 
-STEP_TOOLS = {tool.name: tool.step for tool in CODE_TOOLS}
-RESULT_TOOLS = {tool.result_type: tool.step for tool in CODE_TOOLS}
-TOOL_NAMES = {tool.step: tool.name for tool in CODE_TOOLS}
-CODE_EXECUTION_NAMES = frozenset(STEP_TOOLS)
+WEB_TOOLS = (
+    ServerTool(
+        "web_search", StepTool.WEB_SEARCH, "web_search_tool_result", "web_search_tool_result_error"
+    ),
+    ServerTool(
+        "web_fetch", StepTool.WEB_FETCH, "web_fetch_tool_result", "web_fetch_tool_result_error"
+    ),
+)
+STEP_TOOLS = {tool.name: tool.step for tool in (*CODE_TOOLS, *WEB_TOOLS)}
+RESULT_TOOLS = {tool.result_type: tool.step for tool in (*CODE_TOOLS, *WEB_TOOLS)}
+TOOL_NAMES = {tool.step: tool.name for tool in (*CODE_TOOLS, *WEB_TOOLS)}
+CODE_EXECUTION_NAMES = frozenset(tool.name for tool in CODE_TOOLS)
+WEB_TOOL_NAMES = frozenset(tool.name for tool in WEB_TOOLS)
+WEB_STEPS = frozenset({StepTool.WEB_SEARCH, StepTool.WEB_FETCH})

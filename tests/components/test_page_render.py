@@ -257,7 +257,7 @@ def test_encrypted_output_is_not_shown() -> None:
         ),
     ]
     step = step_boxes(render(blocks))[0]
-    assert any("encrypted" in c.value for c in step.caption)
+    assert any("stdout: encrypted: not shown" in c.value for c in step.caption)
     assert "ZW5j" not in str([c.value for c in step.code])
 
 
@@ -282,12 +282,12 @@ def test_text_thinking_and_unknown_blocks() -> None:
 
 def test_other_server_tools_render_as_a_generic_step() -> None:
     blocks = [
-        call("w", "web_search", query="sales data"),
-        {"type": "web_search_tool_result", "tool_use_id": "w", "content": []},
+        call("w", "tool_search_tool_regex", pattern="sales"),
+        {"type": "tool_search_tool_result", "tool_use_id": "w", "content": {}},
     ]
     at = render(blocks)
-    assert step_boxes(at)[0].label == "Used web_search"
-    assert "web\\_search\\_tool\\_result" in at.info[0].value
+    assert step_boxes(at)[0].label == "Used tool_search_tool_regex"
+    assert "tool\\_search\\_tool\\_result" in at.info[0].value
 
 
 def test_a_result_without_its_call_still_shows() -> None:

@@ -11,6 +11,7 @@ from services.pricing import (
     PRICES_AS_OF,
     PRICES_SOURCE,
     TokenCounts,
+    conversation_container_estimate,
     cost_usd,
     count_code_executions,
     estimate_container_cost,
@@ -101,3 +102,23 @@ def test_code_executions_are_counted_from_the_record() -> None:
         {"type": "server_tool_use", "name": "code_execution", "id": "c", "input": {}},
     ]
     assert count_code_executions(content) == 2
+
+
+def test_turns_with_web_tools_cost_no_container_time() -> None:
+    code = {"type": "server_tool_use", "name": "bash_code_execution", "id": "a", "input": {}}
+    search = {"type": "server_tool_use", "name": "web_search", "id": "w", "input": {}}
+    fetched = {"type": "web_fetch_tool_result", "tool_use_id": "f", "content": {}}
+    messages = [
+        {"role": "user", "content": "q"},
+        {"role": "assistant", "content": [code, code]},  # billed: two executions
+        {"role": "user", "content": "q"},
+        {"role": "assistant", "content": [search, code]},  # a web turn: free
+        {"role": "user", "content": "q"},
+        {"role": "assistant", "content": [fetched]},  # a web turn without code
+    ]
+    estimate = conversation_container_estimate(messages)
+    assert (estimate.executions, estimate.web_turns, estimate.free_executions) == (2, 2, 1)
+    assert estimate.billed_hours == pytest.approx(10 / 60)
+    assert "2 turn(s) with web search or fetch" in estimate.label and "$0" in estimate.label
+    only_web = conversation_container_estimate(messages[2:])
+    assert only_web.cost_usd == 0 and only_web.executions == 0 and only_web.web_turns == 2

@@ -52,3 +52,39 @@ def test_a_data_folder_with_url_characters_keeps_its_path():
 
     settings = load_settings({"ASSISTANT_DATA_DIR": "/tmp/odd?name%20here"})
     assert make_url(settings.database_url).database == "/tmp/odd?name%20here/assistant.db"
+
+
+def test_web_tool_versions_default_to_the_newest_the_sdk_defines():
+    from typing import get_args, get_type_hints
+
+    from anthropic.types import ToolUnionParam
+
+    defined = {
+        arg
+        for param in get_args(ToolUnionParam)
+        for arg in get_args(get_type_hints(param).get("type"))
+        if isinstance(arg, str)
+    }
+    newest = {
+        tool: max((v for v in defined if v.startswith(f"{tool}_2")), key=lambda v: v[-8:])
+        for tool in ("web_search", "web_fetch")
+    }
+    settings = load_settings({})
+    assert settings.web_search_version == newest["web_search"]
+    assert settings.web_fetch_version == newest["web_fetch"]
+    # The SDK this app pins (2.15) defines the 2026-03-18 versions of both.
+    assert newest == {"web_search": "web_search_20260318", "web_fetch": "web_fetch_20260318"}
+
+
+def test_web_tool_versions_come_from_the_environment():
+    settings = load_settings(
+        {
+            "ASSISTANT_WEB_SEARCH_VERSION": "web_search_20260209",
+            "ASSISTANT_WEB_FETCH_VERSION": "web_fetch_20260309",
+        }
+    )
+    assert settings.web_search_version == "web_search_20260209"
+    assert settings.web_fetch_version == "web_fetch_20260309"
+    assert load_settings({"ASSISTANT_WEB_FETCH_VERSION": ""}).web_fetch_version.startswith(
+        "web_fetch_2026"
+    )

@@ -12,7 +12,7 @@ import pytest
 from services.export.bundle import notebook_bytes
 from services.export.record import Step, read_record
 from services.export.rewrites import Rewriter
-from services.turn.tools import StepTool
+from services.turn.tools import WEB_STEPS, StepTool
 from tests.services.turn.test_runner_recordings import NAMES, replay_turns
 
 
@@ -40,7 +40,10 @@ def test_each_recording_exports_as_a_notebook(
     steps = [i for i in read_record(conversation) if isinstance(i, Step)]
     cells = {c.id: c for c in notebook.cells if c.id.startswith("step-")}
     unrunnable = [s for s in steps if f"step-{s.number}" not in cells]
-    assert all(s.tool == StepTool.TEXT_EDITOR for s in unrunnable)
+    assert all(s.tool in (StepTool.TEXT_EDITOR, *WEB_STEPS) for s in unrunnable)
+    for step in (s for s in unrunnable if s.tool in WEB_STEPS):  # told as text
+        [text] = [c for c in notebook.cells if c.id == f"text-step-{step.number}"]
+        assert text.cell_type == "markdown" and str(step.input.get("query")) in text.source
     for step in steps:
         cell = cells.get(f"step-{step.number}")
         if cell is not None and step.tool != StepTool.TEXT_EDITOR:

@@ -103,8 +103,8 @@ def test_tool_errors_have_a_code_and_a_plain_message() -> None:
 
 def test_unknown_blocks_are_reported_not_raised() -> None:
     assert start_events({"type": "hologram", "data": 1}, 4) == [UnsupportedBlock(4, "hologram")]
-    web = {"type": "server_tool_use", "id": "s", "name": "web_search", "input": {}}
-    assert start_events(web, 1) == [UnsupportedBlock(1, "server_tool_use:web_search")]
+    other = {"type": "server_tool_use", "id": "s", "name": "tool_search_tool_regex", "input": {}}
+    assert start_events(other, 1) == [UnsupportedBlock(1, "server_tool_use:tool_search_tool_regex")]
     odd = result("bash_code_execution_tool_result", {"type": "bash_future_result"})
     assert stop_events(odd, 2, {}) == [
         UnsupportedBlock(2, "bash_code_execution_tool_result:bash_future_result")

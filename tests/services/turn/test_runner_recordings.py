@@ -42,6 +42,7 @@ from services.turn.events import (
     TurnError,
     TurnEvent,
     UnsupportedBlock,
+    WebSearchResult,
 )
 from tests.support.runner import (
     Followed,
@@ -247,8 +248,13 @@ def check_answer(events: list[TurnEvent], responses: list[list[dict[str, Any]]])
     tool_errors = [e.result for e in of_type(events, CodeStepFinished)
                    if isinstance(e.result, ToolError)]  # fmt: skip
     assert [t.error_code for t in tool_errors] == [b["content"]["error_code"] for b in errors]
-    others = [b for b in blocks if "web_search" in b["type"] or b.get("name") == "web_search"]
-    assert len(of_type(events, UnsupportedBlock)) == len(others)
+    assert of_type(events, UnsupportedBlock) == []  # web search steps are steps too
+    searches = [b for b in blocks if b["type"] == "web_search_tool_result"]
+    hits = [e.result for e in of_type(events, CodeStepFinished)
+            if isinstance(e.result, WebSearchResult)]  # fmt: skip
+    assert [[h.url for h in r.hits] for r in hits] == [
+        [h["url"] for h in b["content"]] for b in searches
+    ]
     stop, _ = recorded_stop(responses[-1])
     assert end.stop_reason == stop_reason_of(stop)
 

@@ -43,7 +43,9 @@ from services.turn.events import (
     UnsupportedBlock,
     Usage,
     UserMessageReady,
+    WebSearchResult,
 )
+from services.turn.results import SearchHit
 from tests.support.runner import (
     Followed,
     finished,
@@ -153,7 +155,7 @@ def test_python_editor_legacy_encrypted_and_tool_error_steps(
     assert finished(events).stop_reason == StopReason.END_TURN
 
 
-def test_unknown_and_web_search_blocks_become_visible_events(
+def test_unknown_blocks_become_visible_events_and_web_search_a_step(
     fake_api: FakeAnthropic, runner
 ) -> None:
     search = {"type": "server_tool_use", "id": "srvtoolu_w", "name": "web_search",
@@ -166,11 +168,11 @@ def test_unknown_and_web_search_blocks_become_visible_events(
         Turn((RawBlock(search), RawBlock(search_result), RawBlock(future), Text("after")))
     )
     events = run_turn(runner, Followed(model=MODEL), "search")
-    assert of_type(events, UnsupportedBlock) == [
-        UnsupportedBlock(0, "server_tool_use:web_search"),
-        UnsupportedBlock(1, "web_search_tool_result"),
-        UnsupportedBlock(2, "hologram"),
-    ]
+    assert of_type(events, UnsupportedBlock) == [UnsupportedBlock(2, "hologram")]
+    [step] = of_type(events, CodeStepFinished)
+    assert step.tool == StepTool.WEB_SEARCH and step.result == WebSearchResult(
+        (SearchHit("X", "https://x", None, encrypted=True),)
+    )
     end = finished(events)
     assert end.stop_reason == StopReason.END_TURN
     assert end.content[2] == future and end.content[1] == search_result
