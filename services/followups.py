@@ -28,7 +28,7 @@ MAX_QUESTION_CHARS = 120  # a button label, not a paragraph
 TIMEOUT_SECONDS = 10.0  # the turn waits this long at most before it ends without them
 MAX_TOKENS = 600  # room for a few short lines (and a thinking model's brief thinking)
 QUESTION_CHARS = 1_000
-ANSWER_CHARS = 2_500  # the end of the answer: where its conclusions are
+ANSWER_CHARS = 2_000  # the end of the answer: where its conclusions are
 STEP_CHARS = 120
 MAX_STEPS = 8
 # What a follow-up request roughly uses: models are compared on what it would cost.
@@ -113,7 +113,7 @@ def cheapest_model(candidates: Sequence[str], fallback: str, on: date | None = N
 
 
 def follow_up_prompt(turn: FinishedTurn) -> str:
-    steps = "\n".join(f"- {s}" for s in turn.steps[:MAX_STEPS]) or "(none)"
+    steps = "\n".join(f"- {_clip(s, STEP_CHARS)}" for s in turn.steps[:MAX_STEPS]) or "(none)"
     return (
         f"<question>\n{_clip(turn.question, QUESTION_CHARS)}\n</question>\n"
         f"<code_steps>\n{steps}\n</code_steps>\n"
@@ -157,7 +157,7 @@ def ask_follow_ups(
 
 # --- reading the reply ------------------------------------------------------------------
 
-_MARKER = re.compile(r"^\s*(?:[-*•+]|\(?\d{1,2}[.):]|#{1,6})(?=\s)\s*")
+_MARKER = re.compile(r"^\s*(?:[-*•+]|\(?\d{1,2}[.):]|#{1,6})(?=\s|$)\s*")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`|~~)")
 _QUOTES = "\"'“”‘’"
 _JSON_KEYS = ("questions", "follow_ups", "followups", "follow_up_questions")
@@ -195,16 +195,14 @@ def _from_json(text: str) -> list[str] | None:
     try:
         data = json.loads(body)
     except ValueError:
-        return None
+        return None  # not JSON after all: read as lines
     if isinstance(data, dict):
         data = next((data[k] for k in _JSON_KEYS if isinstance(data.get(k), list)), None)
-    if not isinstance(data, list):
-        return None
-    return [item for item in data if isinstance(item, str)]
+    return [item for item in data if isinstance(item, str)] if isinstance(data, list) else []
 
 
 def _clean(line: str) -> str:
-    text = _MARKER.sub("", line.strip(), count=1)
+    text = _MARKER.sub("", line, count=1)
     text = _EMPHASIS.sub("", text)
     text = "".join(ch for ch in text if ch.isprintable())
     text = " ".join(text.split()).strip(_QUOTES).strip()
