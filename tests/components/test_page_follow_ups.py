@@ -7,11 +7,19 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.render.format import escape_markdown
-from fake_anthropic import FakeAnthropic, Fault, StreamError, Text, Turn
-from fake_anthropic.follow_ups import answer
+from fake_anthropic import FakeAnthropic, Fault, Hold, StreamError, Text, Turn
+from fake_anthropic.follow_ups import DEFAULT_QUESTIONS, answer
 from services.store import LOCAL_OWNER, MessageStatus, Store
 from services.turn.events import is_app_note
-from tests.components.support import assistant, conversation_id, restore, send, user_message
+from tests.components.support import (
+    assistant,
+    conversation_id,
+    follow_briefly,
+    rerun_until,
+    restore,
+    send,
+    user_message,
+)
 
 REPLY = ("Which month **grew** most?", "Plot it as `bars`", "Compare [last year](http://x) at $5")
 # As stored: markdown emphasis stripped; a link and a dollar sign are kept, shown literally.
@@ -110,3 +118,23 @@ def test_switched_off_none_are_asked(
     send(at, "Chart the monthly sales")
     assert assistant(at).markdown[0].value == "Sales rose."
     assert follow_up_buttons(at) == [] and fake_api.follow_ups.requests == []
+
+
+def test_not_shown_while_the_next_answer_runs(at: AppTest, fake_api: FakeAnthropic) -> None:
+    fake_api.enqueue(Turn((Text("Sales rose."),)))
+    fake_api.follow_ups.enqueue(answer(*REPLY))
+    at.run()
+    send(at, "Chart the monthly sales")
+    assert len(follow_up_buttons(at)) == 3
+    fake_api.enqueue(Turn((Hold("next"), Text("North leads."))))
+    follow_briefly(at)
+    send(at, "And by region?")
+    assert fake_api.wait_held("next")
+    at.run()
+    assert follow_up_buttons(at) == []  # the turn runs
+    fake_api.release("next")
+    rerun_until(at, lambda app: "North leads." in [m.value for m in assistant(app).markdown])
+    # Nothing scripted for this one: the fake's default reply.
+    assert [b.label for b in follow_up_buttons(at)] == [
+        escape_markdown(q) for q in DEFAULT_QUESTIONS
+    ]
