@@ -18,6 +18,7 @@ from tests.components.support import (
     rerun_until,
     restore,
     send,
+    unescape,
     user_message,
 )
 
@@ -53,6 +54,9 @@ def test_buttons_under_the_last_answer_and_a_click_sends_that_question(
     assert "\\[last year\\]" in buttons[2].label and "\\$5" in buttons[2].label
     assert [b.key for b in buttons] == ["follow_up_1_0", "follow_up_1_1", "follow_up_1_2"]
     assert fake_api.follow_ups.requests[0]["model"] == "claude-haiku-4-5-20251001"
+    # The call's cost is counted like any other: its model has a line in the cost panel.
+    cost = "\n".join(c.value for c in at.sidebar.caption if "Cost" in c.value)
+    assert "claude-haiku-4-5-20251001: $" in unescape(cost)
 
     fake_api.enqueue(Turn((Text("May grew the most."),)))
     fake_api.follow_ups.enqueue(answer("Why May?"))
