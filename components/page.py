@@ -16,6 +16,7 @@ import streamlit as st
 
 from components import app_services, composer, navigation, turns
 from components.app_services import Credentials, OwnedFiles
+from components.follow_ups import render_follow_ups
 from components.live.view import render_live_turn, render_prompt
 from components.live.watch import watch_live_turn
 from components.render.conversation import render_history
@@ -113,6 +114,8 @@ def _render_conversation(
     if messages:
         shown = marks(messages, conversation.statuses, running) if state.stored else {}
         render_history(conversation, messages, steps_expanded, shown)
+        if live is None and not running:  # under the last finished answer only
+            render_follow_ups(conversation, messages, disabled=creds is None)
     live_slot = st.container()
     # While a turn streams, the run lasts as long as the turn, and Streamlit would leave
     # the last run's welcome or notices greyed out on the page until it ends; an empty

@@ -95,7 +95,8 @@ def begin(state: PageSession, creds: Credentials, prompt: Prompt) -> None:
             prompt.text,
             prompt.attachments,
             stored=state.stored,
-            options=state.options,
+            # Follow-up questions are the page's: asked when the settings allow them.
+            options=dataclasses.replace(state.options, follow_ups=state.settings.follow_ups),
         )
     except FileTooLarge as exc:
         give_back(state, prompt, error_notice(ErrorKind.FILE_TOO_LARGE, str(exc)))

@@ -1,10 +1,9 @@
 """`FakeAnthropic`: a real HTTP server on 127.0.0.1 that answers like the Anthropic API.
 
-Each `POST /v1/messages` takes the next queued `Turn` or `Fault` (see `script.py`) and
-renders it; `/v1/models` and `/v1/files` work from in-memory state. Every request is
-recorded. The server runs on a background thread and serves requests concurrently, so a
-held stream never blocks downloads or other streams.
-"""
+Each `POST /v1/messages` takes the next queued `Turn` or `Fault` (see `script.py`; a plain
+request without tools, `follow_ups.py`) and renders it; `/v1/models` and `/v1/files` work
+from in-memory state. Every request is recorded. Requests are served concurrently on a
+background thread, so a held stream never blocks downloads or other streams."""
 
 from __future__ import annotations
 
@@ -23,6 +22,7 @@ from .containers import skill_entry, uses_code_execution
 from .demo import DEMO_HEADER, demo_turn
 from .exchange import ClientGone, Exchange
 from .files import FileStore, StoredFile
+from .follow_ups import FollowUpScript, is_turn_request
 from .gates import DownloadHold, Gates
 from .ids import new_id, now_rfc3339
 from .results import StoreOutput
@@ -54,6 +54,7 @@ class FakeAnthropic:
         self.requests: list[RecordedRequest] = []
         self.server_errors: list[str] = []
         self.file_store = FileStore()
+        self.follow_ups = FollowUpScript()  # answers to plain requests: follow_ups.py
         self.download_hold = DownloadHold()
         self.peak_downloads = 0
         self._stopping = threading.Event()
@@ -139,8 +140,8 @@ class FakeAnthropic:
 
     # state -----------------------------------------------------------------------------
 
-    def message_requests(self) -> list[Any]:
-        return [r.body for r in self.requests if r.method == "POST" and r.path == "/v1/messages"]
+    def message_requests(self) -> list[Any]:  # the follow-up calls: self.follow_ups.requests
+        return [r.body for r in self.requests if is_turn_request(r)]
 
     @property
     def files(self) -> dict[str, StoredFile]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .container_param import CONTAINER_NOT_STRING, check_container
-from .models import thinks_by_default
+from .models import find, thinks_by_default
 
 __all__ = ["CONTAINER_NOT_STRING", "check_container", "check_sampling", "validate_history"]
 
@@ -26,6 +26,31 @@ def validate_history(body: dict[str, Any]) -> str | None:
         problem = check(messages)
         if problem:
             return problem
+    return None
+
+
+def check_request(body: dict[str, Any]) -> str | None:
+    """What every request needs (a model, max_tokens within its limit) and refuses
+    (tool_choice without tools, a manual thinking budget on a model that thinks adaptively)."""
+    model, max_tokens = body.get("model"), body.get("max_tokens")
+    if not isinstance(model, str) or not model:
+        return "model: Field required"
+    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool):
+        return "max_tokens: Field required"
+    if max_tokens < 1:
+        return "max_tokens: Input should be greater than or equal to 1"
+    entry = find(model)
+    if entry is not None and max_tokens > entry.max_tokens:
+        return (
+            f"max_tokens: {max_tokens} > {entry.max_tokens}, which is the maximum allowed "
+            f"number of output tokens for {model}"
+        )
+    if body.get("tool_choice") and not body.get("tools"):
+        return "tool_choice: tool_choice may only be specified while providing tools."
+    thinking = body.get("thinking")
+    manual = isinstance(thinking, dict) and thinking.get("type") == "enabled"
+    if manual and entry is not None and not entry.manual_thinking:
+        return f"thinking.type.enabled: {model} does not support manual extended thinking."
     return None
 
 

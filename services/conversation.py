@@ -101,20 +101,26 @@ class Conversation:
     # Positions of messages that did not complete (as stored), and how they ended.
     statuses: Mapping[int, MessageStatus] = field(default_factory=dict)
     usage: Mapping[str, ModelUsage] = field(default_factory=dict)  # by model, as stored
+    # The next questions suggested under an answer, by the answer's position.
+    follow_ups: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "messages", tuple(self.messages))
-        for name in ("uploads", "outputs", "statuses", "usage"):
+        for name in ("uploads", "outputs", "statuses", "usage", "follow_ups"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     def after(self, outcome: TurnOutcome) -> Conversation:
         """The conversation with a finished turn added, as the store will hold it."""
         messages = list(self.messages)
+        follow_ups = dict(self.follow_ups)
         if outcome.user_content is not None:
             messages.append({"role": "user", "content": list(outcome.user_content)})
             if outcome.content:
                 messages.append(assistant_message(outcome.content, outcome.model))
+                if outcome.follow_ups:
+                    follow_ups[len(messages) - 1] = outcome.follow_ups
         used = outcome.container_used
+        spent = outcome.used + outcome.follow_up_used
         return replace(
             self,
             model=outcome.model,
@@ -124,16 +130,21 @@ class Conversation:
             container_last_used=datetime.now(UTC).isoformat() if used else self.container_last_used,
             uploads={**self.uploads, **{f.sha256: f for f in outcome.uploads}},
             outputs={**self.outputs, **{f.file_id: f for f in outcome.outputs}},
-            cost_usd=self.cost_usd + outcome.used.cost_usd,
-            unpriced_tokens=self.unpriced_tokens + outcome.used.unpriced_tokens,
+            cost_usd=self.cost_usd + spent.cost_usd,
+            unpriced_tokens=self.unpriced_tokens + spent.unpriced_tokens,
             usage=self._usage_after(outcome),
+            follow_ups=follow_ups,
         )
 
     def _usage_after(self, outcome: TurnOutcome) -> dict[str, ModelUsage]:
         usage = dict(self.usage)
-        if outcome.used != ModelUsage():
-            model = outcome.usage_model or outcome.model
-            usage[model] = usage.get(model, ModelUsage()) + outcome.used
+        calls = (
+            (outcome.usage_model or outcome.model, outcome.used),
+            (outcome.follow_up_model or outcome.model, outcome.follow_up_used),
+        )
+        for model, used in calls:
+            if used != ModelUsage():
+                usage[model] = usage.get(model, ModelUsage()) + used
         return usage
 
 
@@ -156,3 +167,6 @@ class TurnOutcome:
     container_used: bool = False
     used: ModelUsage = field(default_factory=ModelUsage)  # the turn's tokens and cost
     usage_model: str | None = None  # the model the API says answered
+    follow_ups: tuple[str, ...] = ()  # the next questions suggested under the answer
+    follow_up_used: ModelUsage = field(default_factory=ModelUsage)  # what asking for them cost
+    follow_up_model: str | None = None  # the model that suggested them

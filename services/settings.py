@@ -38,6 +38,9 @@ class Settings:
     # anthropic-beta header.
     sampling: tuple[tuple[str, Any], ...] = ()
     betas: tuple[str, ...] = ()
+    # Up to three next questions under each finished answer on the page (a small call to
+    # the cheapest model); ASSISTANT_FOLLOW_UPS=0 turns them off.
+    follow_ups: bool = True
 
     @property
     def upload_limit_bytes(self) -> int:
@@ -65,4 +68,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         web_fetch_version=env.get("ASSISTANT_WEB_FETCH_VERSION") or DEFAULT_WEB_FETCH_VERSION,
         # `or`: a variable set but left empty (common in compose files) means the default.
         max_upload_bytes=int(env.get("ASSISTANT_MAX_UPLOAD_MB") or "200") * 1024 * 1024,
+        follow_ups=_switch(env.get("ASSISTANT_FOLLOW_UPS"), default=True),
     )
+
+
+def _switch(value: str | None, default: bool) -> bool:
+    """An on/off variable: 0, false, no or off (any case) is off; unset or empty, the default."""
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off")

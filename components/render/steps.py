@@ -26,8 +26,8 @@ from components.render.step_view import (
     running_title,
     step_title,
 )
-from services.charts.pairs import chart_images, paired_image_ids
 from components.render.web_steps import render_web_input, render_web_result
+from services.charts.pairs import chart_images, paired_image_ids
 from services.files.stored import StoredFile
 from services.turn.events import (
     EditorResult,

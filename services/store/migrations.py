@@ -260,6 +260,27 @@ def m0008_file_profiles(connection: Connection) -> None:
     _add_column(connection, "files", sa.Column("profile_json", sa.Text(), nullable=True))
 
 
+def m0009_message_follow_ups(connection: Connection) -> None:
+    # The next questions suggested under an answer (at most three, in order), kept with
+    # the assistant message they follow so that they come back after a reload.
+    metadata = sa.MetaData()
+    sa.Table("conversations", metadata, sa.Column("id", sa.String(64), primary_key=True))
+    follow_ups = sa.Table(
+        "message_follow_ups",
+        metadata,
+        sa.Column(
+            "conversation_id",
+            sa.String(64),
+            sa.ForeignKey("conversations.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("message_position", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("ordinal", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("question", sa.Text(), nullable=False),
+    )
+    follow_ups.create(connection)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_conversations_and_messages", m0001_conversations_and_messages),
     Migration("0002_files", m0002_files),
@@ -269,6 +290,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0006_usage_by_model", m0006_usage_by_model),
     Migration("0007_marked_app_notes", m0007_marked_app_notes),
     Migration("0008_file_profiles", m0008_file_profiles),
+    Migration("0009_message_follow_ups", m0009_message_follow_ups),
 )
 
 

@@ -14,6 +14,7 @@ def to_conversation(
     messages: Iterable[MessageRow],
     files: Iterable[StoredFile],
     usage: Mapping[str, ModelUsage] | None = None,
+    follow_ups: Mapping[int, tuple[str, ...]] | None = None,
 ) -> Conversation:
     """The snapshot of a stored conversation, read in one transaction by the caller."""
     messages = list(messages)
@@ -33,4 +34,5 @@ def to_conversation(
         unpriced_tokens=row.unpriced_tokens,
         statuses={m.position: m.status for m in messages if m.status is not MessageStatus.COMPLETE},
         usage=usage or {},
+        follow_ups=follow_ups or {},
     )

@@ -81,3 +81,14 @@ model_usage = sa.Table(
     sa.Column("unpriced_tokens", sa.BigInteger(), nullable=False, server_default=sa.text("0")),
     sa.Column("cost_usd", sa.Float(), nullable=False, server_default=sa.text("0")),
 )
+
+message_follow_ups = sa.Table(
+    "message_follow_ups",
+    metadata,
+    sa.Column(
+        "conversation_id", sa.String(64), sa.ForeignKey("conversations.id"), primary_key=True
+    ),
+    sa.Column("message_position", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("ordinal", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("question", sa.Text(), nullable=False),
+)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 import services.store.conversations as conv
 import services.store.files as file_rows
+import services.store.follow_ups as follow_up_rows
 import services.store.usage as usage_rows
 from services.conversation import Conversation, ModelUsage
 from services.files.blobs import BlobStore
@@ -89,6 +90,7 @@ class Store:
             rows = file_rows.select_files(connection, conversation_id)
             file_rows.delete_file_rows(connection, conversation_id)
             usage_rows.delete_usage(connection, conversation_id)
+            follow_up_rows.delete_follow_ups(connection, conversation_id)
             conv.delete_conversation_rows(connection, conversation_id)
         file_rows.release_blobs(self.engine, self.blobs, {r.blob_key for r in rows if r.blob_key})
         uploads = [r.id for r in rows if r.direction == FileDirection.UPLOADED]
@@ -125,6 +127,11 @@ class Store:
             conv.replace_message(
                 connection, conversation_id, position, blocks, MessageStatus(status)
             )
+
+    def set_follow_ups(self, conversation_id: str, position: int, questions: Sequence[str]) -> None:
+        """Store the next questions suggested under the answer at `position`."""
+        with write_transaction(self.engine) as connection:
+            follow_up_rows.replace_follow_ups(connection, conversation_id, position, questions)
 
     def last_message(self, conversation_id: str) -> MessageRow | None:
         """The conversation's last message (the turn's writer checks an append it could not
@@ -225,8 +232,9 @@ class Store:
             messages = conv.select_messages(connection, conversation_id, 0)
             rows = file_rows.select_files(connection, conversation_id)
             usage = usage_rows.select_usage(connection, conversation_id)
+            follow_ups = follow_up_rows.select_follow_ups(connection, conversation_id)
         files = [file_rows.to_stored_file(r, self.blobs) for r in rows]
-        return to_conversation(row, messages, files, usage), messages
+        return to_conversation(row, messages, files, usage, follow_ups), messages
 
 
 def _check_amounts(usd: float, unpriced_tokens: int) -> None:

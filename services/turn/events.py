@@ -177,7 +177,8 @@ class TokenCounts:
 
 @dataclass(frozen=True)
 class Usage:
-    """A turn's tokens (every response of it added up) and what they cost."""
+    """A call's tokens and what they cost: the turn's (every response of it added up), or
+    its follow-up questions' (a second Usage, often of another model)."""
 
     model: str
     counts: TokenCounts
@@ -238,6 +239,14 @@ class TurnFinished:
 
 
 @dataclass(frozen=True)
+class FollowUpsReady:
+    """Up to three next questions for the answer that just ended (sent before TurnFinished,
+    only after a normal end); stored with the answer."""
+
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SaveStatus:
     """Whether the store holds the turn so far; sent when that changes."""
 
@@ -264,6 +273,7 @@ TurnEvent = (
     | BlockCompleted
     | TurnError
     | TurnFinished
+    | FollowUpsReady
     | SaveStatus
 )
 

@@ -24,6 +24,8 @@ from services.files.uploads import (
     prepare_uploads,
     upload_file,
 )
+from services.followups import FinishedTurn, FollowUps
+from services.models import ModelOffer
 from services.pricing import TokenCounts, cost_usd, token_counts
 from services.settings import Settings
 from services.turn.endings import finish_message, stop_reason_of
@@ -34,6 +36,7 @@ from services.turn.events import (
     ErrorKind,
     ExecutionResult,
     FileUploaded,
+    FollowUpsReady,
     SaveStatus,
     StopReason,
     TurnError,
@@ -43,11 +46,13 @@ from services.turn.events import (
     UserMessageReady,
 )
 from services.turn.failures import RetryPolicy
+from services.turn.follow_ups import ask_until_stopped
 from services.turn.handle import TurnHandle
 from services.turn.options import DEFAULT_OPTIONS, TurnOptions
+from services.turn.pending_saves import PENDING_SAVES
 from services.turn.prompt import attachments_note
 from services.turn.requests import Stopped, TurnFailed, TurnRequests
-from services.turn.saving import PENDING_SAVES, TurnSaver, model_usage
+from services.turn.saving import TurnSaver, model_usage
 
 log = logging.getLogger(__name__)
 # What the person reads when the app itself failed; the details go to the log.
@@ -66,9 +71,11 @@ class TurnJob(TurnRequests):
         attachments: Sequence[Attachment],
         handle: TurnHandle,
         options: TurnOptions = DEFAULT_OPTIONS,
+        offer: ModelOffer | None = None,
     ) -> None:
         super().__init__(client, settings, policy, conversation, handle, options)
         self.blobs, self.text, self.attachments = blobs, text, attachments
+        self.offer = offer  # the models the app listed: the follow-up call picks from them
         self.saver: TurnSaver | None = None  # set by the runner when the turn is stored
         self.new_uploads: list[StoredFile] = []
         self.container_used = False
@@ -181,7 +188,8 @@ class TurnJob(TurnRequests):
             reason, outputs = StopReason.FAILED, None
             self._publish(INTERNAL_ERROR)
         content = tuple(self.buffer.content())  # a copy: the buffer's own blocks stay here
-        outcome = None if outputs is None else self._outcome(content, outputs, usage)
+        follow_ups = None if outputs is None else self._follow_ups(reason, content)
+        outcome = None if outputs is None else self._outcome(content, outputs, usage, follow_ups)
         self._publish(TurnFinished(reason, content, message, outcome))
         if self.saver is not None and self.saver.pending:
             PENDING_SAVES.add(self.saver)
@@ -199,8 +207,31 @@ class TurnJob(TurnRequests):
         model = model or self.model
         return Usage(model, counts, cost_usd(model, counts))
 
+    # --- follow-up questions -------------------------------------------------------------
+
+    def _follow_ups(
+        self, reason: StopReason, content: tuple[dict[str, Any], ...]
+    ) -> FollowUps | None:
+        """After a normal end only: ask, store what came back (its cost too), never fail."""
+        if not self.options.follow_ups or reason != StopReason.END_TURN:
+            return None
+        try:
+            turn = FinishedTurn.of(self.text, content)
+            found = ask_until_stopped(self.client, self.handle, turn, self.offer, self.model)
+            if found is not None:
+                self._publish(found.usage)
+                self._publish(FollowUpsReady(found.questions))
+            return found
+        except Exception:
+            log.exception("no follow-up questions: asking for them failed")
+            return None
+
     def _outcome(
-        self, content: tuple[dict[str, Any], ...], outputs: list[StoredFile], usage: Usage | None
+        self,
+        content: tuple[dict[str, Any], ...],
+        outputs: list[StoredFile],
+        usage: Usage | None,
+        follow_ups: FollowUps | None = None,
     ) -> TurnOutcome:
         return TurnOutcome(
             model=self.model,
@@ -213,4 +244,7 @@ class TurnJob(TurnRequests):
             container_used=self.container_used,
             used=ModelUsage() if usage is None else model_usage(usage),
             usage_model=None if usage is None else usage.model,
+            follow_ups=() if follow_ups is None else follow_ups.questions,
+            follow_up_used=ModelUsage() if follow_ups is None else model_usage(follow_ups.usage),
+            follow_up_model=None if follow_ups is None else follow_ups.usage.model,
         )

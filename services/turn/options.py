@@ -13,6 +13,9 @@ from dataclasses import dataclass
 class TurnOptions:
     document_skills: bool = False  # Anthropic's document skills (docx, xlsx, pptx, pdf)
     web_access: bool = False  # the web search and web fetch tools beside code execution
+    # Ask for up to three next questions once an answer has ended normally (the page's
+    # buttons under the last answer); the CLI and the neuro-san tool show none.
+    follow_ups: bool = False
 
 
 DEFAULT_OPTIONS = TurnOptions()

@@ -51,6 +51,7 @@ class TurnRunner:
         self._blobs = blobs
         self._policy = retry_policy or RetryPolicy.from_settings(settings)
         self._flush_seconds = flush_seconds
+        self._offer: ModelOffer | None = None  # the last model list read, for follow-ups
 
     def start(
         self,
@@ -76,6 +77,7 @@ class TurnRunner:
             tuple(attachments),
             handle,
             options,
+            self._offer,
         )
         if store is not None:
             job.saver = TurnSaver(
@@ -91,5 +93,9 @@ class TurnRunner:
         return list(self.model_offer().models)
 
     def model_offer(self) -> ModelOffer:
-        """The models to offer, and whether the server is the keyless demo."""
-        return code_execution_models(self._listing_client, self._settings.model)
+        """The models to offer, and whether the server is the keyless demo (remembered:
+        a turn's follow-up questions go to the cheapest of these models)."""
+        offer = code_execution_models(self._listing_client, self._settings.model)
+        if offer.listed:
+            self._offer = offer
+        return offer

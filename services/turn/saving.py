@@ -25,6 +25,7 @@ from services.turn.events import (
     BlockCompleted,
     ContainerUpdated,
     FileUploaded,
+    FollowUpsReady,
     OutputFileReady,
     StopReason,
     TurnEvent,
@@ -86,6 +87,7 @@ class TurnSaver:
         self._files: list[StoredFile] = []
         self._container: tuple[str | None, str | None] | None = None
         self._usage: list[Usage] = []  # not yet added to the store
+        self._follow_ups: tuple[str, ...] | None = None  # not yet stored with the answer
         self._failing = False
         self._given_up = False  # the store refused the turn for good
         self._unconfirmed: Role | None = None  # an append whose answer never came
@@ -114,6 +116,8 @@ class TurnSaver:
             self._container = (event.container_id, event.expires_at)
         elif isinstance(event, Usage):
             self._usage.append(event)
+        elif isinstance(event, FollowUpsReady):
+            self._follow_ups = event.questions
         elif isinstance(event, TurnFinished):
             self._finish(event)
         elif isinstance(event, BlockCompleted):
@@ -134,7 +138,9 @@ class TurnSaver:
 
     @property
     def pending(self) -> bool:
-        return bool(self._dirty or self._files or self._container or self._usage)
+        return bool(
+            self._dirty or self._files or self._container or self._usage or self._follow_ups
+        )
 
     def retry(self) -> bool:
         """One more attempt at what is pending (the process retrier's call); True when done."""
@@ -173,6 +179,7 @@ class TurnSaver:
         self._files.clear()
         self._container = None
         self._usage = []
+        self._follow_ups = None
         self._given_up = True
         return self._set_state(SaveState(False, message))
 
@@ -211,6 +218,11 @@ class TurnSaver:
             self._dirty.discard("assistant")
         if self._assistant_position is not None:
             self._write_files(FileDirection.PRODUCED, self._assistant_position)
+        if self._follow_ups and self._assistant_position is not None:
+            self.store.set_follow_ups(
+                self.conversation_id, self._assistant_position, self._follow_ups
+            )
+        self._follow_ups = None  # with no answer to follow, they have no place
 
     def _write_message(self, role: Role, content: Blocks, status: MessageStatus) -> None:
         user = role is Role.USER
@@ -259,35 +271,3 @@ class TurnSaver:
 def model_usage(usage: Usage) -> ModelUsage:
     """A turn's Usage event as what its model used (the one place a turn's cost is added)."""
     return ModelUsage(usage.counts, usage.priced_usd, usage.unpriced_tokens)
-
-
-class PendingSaves:
-    """Savers of finished turns that could not write everything: one thread retries them."""
-
-    def __init__(self, interval: float = OFFLINE_RETRY_SECONDS) -> None:
-        self._interval = interval
-        self._lock = threading.Lock()
-        self._savers: list[TurnSaver] = []
-        self._thread: threading.Thread | None = None
-
-    def add(self, saver: TurnSaver) -> None:
-        with self._lock:
-            self._savers.append(saver)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="pending-saves", daemon=True)
-                self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            time.sleep(self._interval)
-            with self._lock:
-                savers = list(self._savers)
-            done = [saver for saver in savers if saver.retry()]
-            with self._lock:
-                self._savers = [s for s in self._savers if s not in done]
-                if not self._savers:
-                    self._thread = None
-                    return
-
-
-PENDING_SAVES = PendingSaves()

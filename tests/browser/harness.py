@@ -104,6 +104,8 @@ def app_environment(base_url: str, data_dir: Path) -> dict[str, str]:
         ANTHROPIC_API_KEY="test-key",
         ASSISTANT_DATA_DIR=str(data_dir),
         STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+        # Off, so each scripted turn makes one request; test_follow_ups.py turns them on.
+        ASSISTANT_FOLLOW_UPS="0",
     )
     env.pop("ASSISTANT_DATABASE_URL", None)
     env.pop("ASSISTANT_FILES_DIR", None)

@@ -22,6 +22,9 @@ def env(fake_api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
     monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path))
+    # Off here, so each scripted turn makes one request; tests/components/test_page_follow_ups.py
+    # turns them on.
+    monkeypatch.setenv("ASSISTANT_FOLLOW_UPS", "0")
     for name in ("ASSISTANT_FILES_DIR", "ASSISTANT_DATABASE_URL", "ASSISTANT_MODEL"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path

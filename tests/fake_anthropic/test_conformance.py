@@ -42,6 +42,7 @@ from fake_anthropic.recordings import (
     turn_from_message,
 )
 from fake_anthropic.shape import event_signature, shape_of
+from services.followups import FinishedTurn, follow_up_params
 
 # The recordings name models the SDK now reports as deprecated; that warning is noise here.
 pytestmark = pytest.mark.filterwarnings("ignore:The model .* is deprecated:DeprecationWarning")
@@ -451,3 +452,27 @@ def test_a_renamed_field_breaks_conformance(
         monkeypatch.setattr(results, function, renamed)
         with pytest.raises(AssertionError):
             _bash_stream_check(recordings_dir, fake)
+
+
+def test_a_follow_up_reply_has_the_recorded_non_streaming_shape(
+    recordings_dir: Path, strict_fake: FakeAnthropic
+) -> None:
+    """The app's follow-up call (no tools, not streamed) gets a Message shaped like the
+    recorded non-streaming one, less what only a request with tools brings: a container,
+    server tool counts, the tool's blocks."""
+    cassette = load_cassette(recordings_dir / "bash_nonstream_20260120.yaml")
+    item = next(i for i in cassette if i.path == "/v1/messages" and i.status == 200)
+    recorded = replay_client([item]).messages.create(
+        **call_kwargs(anthropic.Anthropic(api_key="k").messages.create, item.request)
+    )
+    client = anthropic.Anthropic(api_key="k", base_url=strict_fake.base_url, max_retries=0)
+    params = follow_up_params(FinishedTurn("Chart it", "Done.", ()), recorded.model, None)
+    fake = client.messages.create(**params)
+    dumps = recorded.model_dump(mode="json"), fake.model_dump(mode="json")
+    for dump in dumps:
+        dump["content"] = [b for b in dump["content"] if b["type"] == "text"][:1]
+        dump.pop("container", None)
+        dump["usage"].pop("server_tool_use", None)
+    tolerate(*dumps)
+    assert shape_of(dumps[1]) == shape_of(dumps[0])
+    assert len(strict_fake.follow_ups.requests) == 1 and strict_fake.message_requests() == []

@@ -56,6 +56,7 @@ class Seeded:
     container_id: str | None = None
     cost_usd: float = 0.0
     usage: dict[str, tuple[int, int]] = field(default_factory=dict)  # model: (in, out)
+    follow_ups: dict[int, tuple[str, ...]] = field(default_factory=dict)  # by answer position
 
 
 _TYPES = {name: UTCDateTime() for name in ("created_at", "updated_at", "container_updated_at")}
@@ -273,8 +274,35 @@ def seed_v8(connection, blobs) -> Seeded:
     return Seeded("conv_v8", "Describe ØRE v8", messages, "described", "øre", files=files)
 
 
+def seed_follow_ups(connection, blobs) -> Seeded:
+    messages = [("user", [text("Segment the customers")]), ("assistant", [text("Three segments")])]
+    _conversation(connection, "conv_v9", "Segments ÆRØ v9", search_title="segments ærø v9")
+    for position, (role, content) in enumerate(messages):
+        search_text = " ".join(block["text"] for block in content).lower()
+        _message(connection, "conv_v9", position, role, content, search_text=search_text)
+    questions = ("Which segment spends most?", "Plot the segments")
+    for ordinal, question in enumerate(questions):
+        _insert(
+            connection,
+            "message_follow_ups",
+            conversation_id="conv_v9",
+            message_position=1,
+            ordinal=ordinal,
+            question=question,
+        )
+    return Seeded(
+        "conv_v9",
+        "Segments ÆRØ v9",
+        messages,
+        search_word="segments",
+        title_word="ærø",
+        follow_ups={1: questions},
+    )
+
+
+# In the order of MIGRATIONS.
 SEEDS: list[Callable[..., Seeded]] = [
-    seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8,
+    seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8, seed_follow_ups,
 ]  # fmt: skip
 
 
@@ -306,6 +334,7 @@ def _check_survived(store: Store, seeded: Seeded) -> None:
     assert [m["content"] for m in conversation.messages] == [c for _r, c in seeded.messages]
     used = {m: (u.tokens.input, u.tokens.output) for m, u in conversation.usage.items()}
     assert used == seeded.usage
+    assert dict(conversation.follow_ups) == seeded.follow_ups
 
 
 @pytest.mark.parametrize("version", range(1, len(MIGRATIONS) + 1))
