@@ -225,7 +225,7 @@ def _render_notices(state: PageSession, creds: Credentials | None) -> None:
     if state.unsent is not None:
         st.caption("This message was not sent:")
         with st.chat_message("user"):
-            render_prompt(state.unsent, key="unsent")
+            render_prompt(state.unsent)
         _send_again_button(state, "unsent", "Send again", creds is None)
     elif state.retry is not None:
         _send_again_button(state, "retry", "Retry", creds is None)

@@ -20,6 +20,7 @@ from services.turn.events import (
     ContainerUpdated,
     Continuing,
     ExecutionResult,
+    FileUploaded,
     OutputFileFailed,
     OutputFileReady,
     Retrying,
@@ -59,6 +60,7 @@ class UnsupportedSegment:
 
 Segment = TextSegment | ThinkingSegment | StepSegment | UnsupportedSegment
 STATUS = -1  # the "dirty" marker for the turn's status line (retrying, errors, resets)
+UPLOADS = -2  # the marker for the person's attached files (their previews and profiles)
 
 
 @dataclass
@@ -66,6 +68,7 @@ class LiveModel:
     segments: dict[int, Segment] = field(default_factory=dict)
     step_index: dict[str, int] = field(default_factory=dict)  # step id -> segment index
     files: dict[str, StoredFile] = field(default_factory=dict)
+    uploaded: dict[str, StoredFile] = field(default_factory=dict)  # this turn's attachments
     failed_files: dict[str, str] = field(default_factory=dict)
     retrying: Retrying | None = None
     retry_since: float = 0.0
@@ -213,7 +216,13 @@ def _finished(model: LiveModel, event: TurnFinished, now: float) -> set[int]:
     return {STATUS}
 
 
+def _uploaded(model: LiveModel, event: FileUploaded, now: float) -> set[int]:
+    model.uploaded[event.file.file_id] = event.file
+    return {UPLOADS}
+
+
 _HANDLERS = {
+    FileUploaded: _uploaded,
     TextDelta: _text,
     ThinkingDelta: _thinking,
     CodeStepStarted: _step_started,

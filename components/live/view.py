@@ -17,6 +17,7 @@ import streamlit as st
 
 from components.live.model import (
     STATUS,
+    UPLOADS,
     LiveModel,
     Segment,
     StepSegment,
@@ -24,11 +25,15 @@ from components.live.model import (
     ThinkingSegment,
     UnsupportedSegment,
 )
-from components.render.blocks import RenderContext, render_unknown, render_upload_chips
+from components.render.blocks import (
+    RenderContext,
+    render_unknown,
+    render_upload_chips,
+    render_upload_table,
+)
 from components.render.format import duration
 from components.render.notices import error_notice, render_notice, reset_notice, retry_text
 from components.render.steps import FileMap, live_label, render_step
-from components.render.tables import preview_bytes, render_preview, table_kind
 from components.session import session
 from services.conversation import Attachment
 from services.conversations import StartedTurn
@@ -83,16 +88,13 @@ def stop_live_turn() -> None:
         live.handle.stop()
 
 
-def render_prompt(prompt: Prompt, key: str) -> None:
+def render_prompt(prompt: Prompt) -> None:
+    """What the person sent; the previews and profiles of its tables follow once the turn
+    has uploaded and profiled them (off the script thread: `LiveView.draw_uploads`)."""
     if prompt.text.strip():
         st.markdown(prompt.text)
     if prompt.attachments:
         render_upload_chips([(a.name, False) for a in prompt.attachments])
-    for i, attachment in enumerate(prompt.attachments):
-        kind = table_kind(attachment.name, attachment.mime_type)
-        if kind is not None:
-            preview = preview_bytes(kind, attachment.data)
-            render_preview(attachment.name, preview, key=f"{key}-{i}")
 
 
 class LiveView:
@@ -123,6 +125,15 @@ class LiveView:
         self.last_flush = 0.0
         self.last_sent = 0.0
         self.line_shown: tuple[object, ...] | None = None
+        self.uploads_slot: Any = None  # the person's message: where its tables are drawn
+
+    def draw_uploads(self, model: LiveModel) -> None:
+        """The attached tables' previews and profiles, as the turn reports them."""
+        if self.uploads_slot is None or not model.uploaded:
+            return
+        with self.uploads_slot.container():
+            for file in model.uploaded.values():
+                render_upload_table(file, key=None)
 
     def mark(self, dirty: set[int]) -> None:
         self.pending |= dirty
@@ -134,6 +145,8 @@ class LiveView:
         for index in sorted(self.pending):
             if index == STATUS:
                 self.draw_status(model, now)
+            elif index == UPLOADS:
+                self.draw_uploads(model)
             elif index in model.segments and index not in self.final:
                 self.draw(index, model.segments[index], model, now)
         self.pending.clear()
@@ -255,12 +268,14 @@ def render_live_turn(live: LiveTurn, steps_expanded: bool, queued: bool = False)
     """Draw the live turn and follow it; True once it has finished."""
     live.followed = time.monotonic()
     with st.chat_message("user"):
-        render_prompt(live.prompt, key="live-prompt")
+        render_prompt(live.prompt)
+        uploads = st.empty()
     with st.chat_message("assistant"):
         view = LiveView(steps_expanded, live.started, ended=live.model.finished is not None)
+        view.uploads_slot = uploads
         if queued:
             st.caption(":material/schedule_send: Your next message is sent when this answer ends.")
-        view.mark(set(live.model.segments) | {STATUS})
+        view.mark(set(live.model.segments) | {STATUS, UPLOADS})
         view.flush(live.model, time.monotonic(), force=True)
         if live.model.finished is not None:
             return True

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from components.render.format import escape_markdown, short_name
+from components.render.profile_card import render_profile
 from components.render.step_view import (
     RESULT_BLOCK_TYPES,
     StepView,
@@ -173,6 +174,14 @@ def _render_upload_preview(file_id: str, ctx: RenderContext) -> None:
     upload = ctx.uploads.get(file_id)
     if upload is None or file_id in ctx.seen_uploads:
         return
+    render_upload_table(upload, key=f"{ctx.key}-{file_id}")
+
+
+def render_upload_table(upload: StoredFile, key: str | None) -> None:
+    """An attached table: its first rows as written, then its profile."""
     kind = table_kind(upload.name, upload.mime_type)
-    if kind is not None:
-        render_preview(upload.name, preview_file(kind, upload.path), key=f"{ctx.key}-{file_id}")
+    if kind is None:
+        return
+    render_preview(upload.name, preview_file(kind, upload.path, upload.profile), key=key)
+    if upload.profile is not None:
+        render_profile(upload.profile)

@@ -25,6 +25,10 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _SNIFF_LINES = 50
+_LATIN_PAGES = frozenset(
+    {"cp1250", "cp1257", "cp775", "cp850", "cp437", "mac_latin2", "mac_roman", "latin_1"}
+    | {f"iso8859_{n}" for n in (1, 2, 3, 4, 9, 10, 13, 14, 15, 16)}
+)
 _MULTI_BYTE = frozenset(
     {
         "johab",
@@ -83,6 +87,8 @@ def _guess_single_byte(sample: bytes) -> str:
     tied = [m.encoding for m in matches if m.chaos <= best.chaos + 0.01]
     if "cp1252" in tied:
         return "cp1252"
+    if best.encoding in _LATIN_PAGES and all(b < 0x80 or b >= 0xC0 for b in sample):
+        return "cp1252"  # only the accented letters the Latin code pages share
     few_accents = sum(b > 0x7F for b in sample) < max(8, 0.02 * len(sample))
     if best.encoding in _MULTI_BYTE and few_accents and _decodes(sample, "cp1252"):
         return "cp1252"  # a few accented letters mistaken for a CJK code page

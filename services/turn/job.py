@@ -7,6 +7,7 @@ its end (`TurnFinished.outcome`) says what the turn adds to it.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -28,6 +29,8 @@ from services.followups import FinishedTurn, FollowUps
 from services.models import ModelOffer
 from services.pricing import TokenCounts, cost_usd, token_counts
 from services.settings import Settings
+from services.tables.note import profile_note_text
+from services.tables.uploads import profile_upload
 from services.turn.endings import finish_message, stop_reason_of
 from services.turn.events import (
     CodeStepFinished,
@@ -50,7 +53,7 @@ from services.turn.follow_ups import ask_until_stopped
 from services.turn.handle import TurnHandle
 from services.turn.options import DEFAULT_OPTIONS, TurnOptions
 from services.turn.pending_saves import PENDING_SAVES
-from services.turn.prompt import attachments_note
+from services.turn.prompt import attachments_note, profile_note
 from services.turn.requests import Stopped, TurnFailed, TurnRequests
 from services.turn.saving import TurnSaver, model_usage
 
@@ -127,6 +130,7 @@ class TurnJob(TurnRequests):
         blocks = [container_upload_block(f.file_id) for f in files]
         if prepared:
             blocks.append(attachments_note([(p.file.name, p.given_name) for p in prepared]))
+        blocks.extend(profile_note(profile_note_text(f.profile)) for f in files if f.profile)
         if self.text.strip():
             blocks.append({"type": "text", "text": self.text})
         if not blocks:
@@ -148,6 +152,7 @@ class TurnJob(TurnRequests):
             return upload_file(self.client, self.blobs, name, attachment)
 
         uploaded = self._with_retries(lambda: self._attempt(call))
+        uploaded = dataclasses.replace(uploaded, profile=profile_upload(uploaded))
         self.new_uploads.append(uploaded)
         return uploaded
 

@@ -88,7 +88,8 @@ def test_a_file_is_uploaded_kept_and_attached_as_container_upload(
     content = body["messages"][-1]["content"]
     assert content[0] == {"type": "container_upload", "file_id": uploaded.file_id}
     assert sent_note(content[1]) and "$INPUT_DIR/sales.csv" in content[1]["text"]
-    assert content[2] == {"type": "text", "text": "Chart"}
+    assert sent_note(content[2]) and "Profile of $INPUT_DIR/sales.csv" in content[2]["text"]
+    assert content[3] == {"type": "text", "text": "Chart"}
 
 
 def test_the_same_bytes_under_two_names_are_uploaded_once(
