@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCHMARKS = ("streaming", "long_conversation", "memory")
+BENCHMARKS = ("streaming", "long_conversation", "memory", "table_profile")
 TIMEOUT = 300  # seconds; generous for a loaded machine, a quick run takes a few
 
 
