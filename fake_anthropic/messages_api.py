@@ -12,7 +12,7 @@ from .errors import error_object, fault_for
 from .exchange import Exchange
 from .script import Drop, Fault, StreamError, Turn
 from .turns import Gate, TurnContext, final_message, message_delta, message_start, plan
-from .validation import check_container, check_request, check_sampling
+from .validation import check_container, check_request, check_sampling, check_text_blocks
 from .web import check_web_tools
 
 if TYPE_CHECKING:
@@ -25,7 +25,8 @@ def handle_messages(fake: FakeAnthropic, ex: Exchange) -> None:
         ex.send_fault(Fault(400, "invalid_request_error", "The request body is not valid JSON."))
         return
     # Requests the API refuses outright do not consume a scripted step.
-    problem = check_request(body) or check_container(body.get("container"))
+    problem = check_request(body) or check_text_blocks(body)
+    problem = problem or check_container(body.get("container"))
     problem = problem or check_sampling(body) or check_web_tools(body)
     if problem is None and fake.history_validator is not None:
         problem = fake.history_validator(body)

@@ -29,6 +29,24 @@ def validate_history(body: dict[str, Any]) -> str | None:
     return None
 
 
+# What a text content block may carry; the API refuses any other key.
+TEXT_BLOCK_KEYS = frozenset({"type", "text", "cache_control", "citations"})
+
+
+def check_text_blocks(body: dict[str, Any]) -> str | None:
+    """A text block with a key the API does not define is refused, as the API does."""
+    messages = body.get("messages")
+    for m, message in enumerate(messages if isinstance(messages, list) else []):
+        content = message.get("content") if isinstance(message, dict) else None
+        for b, block in enumerate(content if isinstance(content, list) else []):
+            if not isinstance(block, dict) or block.get("type") != "text":
+                continue
+            extra = sorted(set(block) - TEXT_BLOCK_KEYS)
+            if extra:
+                return f"messages.{m}.content.{b}.text.{extra[0]}: Extra inputs are not permitted"
+    return None
+
+
 def check_request(body: dict[str, Any]) -> str | None:
     """What every request needs (a model, max_tokens within its limit) and refuses
     (tool_choice without tools, a manual thinking budget on a model that thinks adaptively)."""

@@ -900,3 +900,15 @@ def test_the_demo_charts_the_numbers_the_prompt_gives() -> None:
     assert "65000" in step.stdout and b"Mar,45000" in step.files[1].data
     assert "1,500,000" in turn.blocks[-1].text
     assert series_from_prompt("no numbers in May") == series_from_prompt("")
+
+
+def test_a_text_block_with_a_key_the_api_lacks_is_refused(fake_api, fake_client) -> None:
+    """The app's stored note mark must never reach the API: the fake refuses it as the API
+    refuses any undefined key."""
+    block = {"type": "text", "text": "<app_note>x</app_note>", "app_note": True}
+    with pytest.raises(anthropic.BadRequestError, match="Extra inputs are not permitted"):
+        fake_client.messages.create(
+            model="claude-sonnet-5",
+            max_tokens=100,
+            messages=[{"role": "user", "content": [block]}],
+        )
