@@ -14,7 +14,6 @@ from playwright.sync_api import expect
 
 from components.composer import EXAMPLES
 from fake_anthropic import CodeStep, Hold, OutFile, Text, Turn, sales_chart_png
-from services.turn.events import is_app_note
 from tests.browser.harness import (
     EXPECT_TIMEOUT_MS,
     RUN_COUNTER,
@@ -29,6 +28,7 @@ from tests.browser.harness import (
     wait_idle,
     wait_turn_done,
 )
+from tests.support.runner import sent_note
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +52,7 @@ def person_text(message: dict[str, Any]) -> str:
     content = message["content"]
     if isinstance(content, str):
         return content
-    return "".join(b["text"] for b in content if b.get("type") == "text" and not is_app_note(b))
+    return "".join(b["text"] for b in content if b.get("type") == "text" and not sent_note(b))
 
 
 def last_user_message(fake_api) -> dict[str, Any]:
@@ -89,6 +89,9 @@ def test_attached_csv_is_uploaded_and_shown_on_the_message(chat, fake_api):
     expect(mine).to_have_count(1)
     expect(mine.locator(".stMarkdownBadge").filter(has_text="sales.csv")).to_be_visible()
     expect(mine.get_by_text("sales.csv · 3 rows × 2 columns")).to_be_visible()
+    expect(mine.get_by_text("Profile of sales.csv", exact=False)).to_be_visible()
+    notes = [b["text"] for b in message["content"] if sent_note(b)]
+    assert any(n.startswith("<app_note>Profile of $INPUT_DIR/sales.csv") for n in notes)
 
 
 def test_partial_text_shows_while_the_rest_is_held(chat, fake_api):
