@@ -126,13 +126,15 @@ class LiveView:
         self.last_sent = 0.0
         self.line_shown: tuple[object, ...] | None = None
         self.uploads_slot: Any = None  # the person's message: where its tables are drawn
+        self.known_uploads: set[str] = set()  # files an earlier message attached
 
     def draw_uploads(self, model: LiveModel) -> None:
         """The attached tables' previews and profiles, as the turn reports them."""
-        if self.uploads_slot is None or not model.uploaded:
+        new = [f for i, f in model.uploaded.items() if i not in self.known_uploads]
+        if self.uploads_slot is None or not new:
             return
         with self.uploads_slot.container():
-            for file in model.uploaded.values():
+            for file in new:
                 render_upload_table(file, key=None)
 
     def mark(self, dirty: set[int]) -> None:
@@ -273,6 +275,8 @@ def render_live_turn(live: LiveTurn, steps_expanded: bool, queued: bool = False)
     with st.chat_message("assistant"):
         view = LiveView(steps_expanded, live.started, ended=live.model.finished is not None)
         view.uploads_slot = uploads
+        if live.turn is not None:  # attached before: drawn under the earlier message
+            view.known_uploads = {f.file_id for f in live.turn.conversation.uploads.values()}
         if queued:
             st.caption(":material/schedule_send: Your next message is sent when this answer ends.")
         view.mark(set(live.model.segments) | {STATUS, UPLOADS})

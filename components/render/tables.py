@@ -7,6 +7,7 @@ parse gets a plain sentence saying so, never a traceback.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,12 +17,24 @@ import streamlit as st
 
 from components.render.format import escape_markdown as _plain
 from components.render.format import short_name
-from services.tables.profile import FileProfile, profile_file
-from services.tables.reader import TableUnreadable, read_samples, table_kind
+from services.tables.columns import profile_column
+from services.tables.profile import FileProfile
+from services.tables.reader import (
+    TableSample,
+    TableUnreadable,
+    first_line,
+    read_samples,
+    table_kind,
+)
+
+log = logging.getLogger(__name__)
 
 __all__ = ["TablePreview", "preview_file", "preview_of", "render_preview", "table_kind"]
 
 PREVIEW_ROWS = 10
+
+
+PREVIEW_SAMPLE_ROWS = 2_000  # a produced file's types and shape come from this many rows
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,7 @@ class TablePreview:
     rows: int | None  # None when only a sample was read
     columns: int
     dtypes: tuple[tuple[str, str], ...]  # each column and its inferred type
+    at_least: int = 0  # rows read when `rows` is None
 
 
 def preview_of(frame: pd.DataFrame, profile: FileProfile | None = None) -> TablePreview:
@@ -71,13 +85,28 @@ def _as_text(value: object) -> str | None:
 def _cached_preview(kind: str, path: str, mtime_ns: int) -> TablePreview | str:
     # Keyed by path and mtime: blobs are content-addressed, so a path never changes content.
     # A resource cache hands back the same frozen preview without unpickling it on every
-    # rerun; nothing downstream mutates the small head frame. A produced file has no
-    # stored profile: its shape and types are profiled here once (the file is streamed).
+    # rerun; nothing downstream mutates the small head frame. A file without a stored
+    # profile (one the code produced) is read only as far as a bounded sample, on the
+    # script thread: its types come from that sample, its row count when it is all.
     try:
-        head = read_samples(kind, Path(path), PREVIEW_ROWS)[0].frame
-        return preview_of(head, profile_file(Path(path).name, kind, Path(path)))
+        sample = read_samples(kind, Path(path), PREVIEW_SAMPLE_ROWS)[0]
+        return sample_preview(sample)
     except (TableUnreadable, OSError) as exc:
         return str(exc)
+    except Exception as exc:  # a file no reader foresaw: a sentence, never a traceback
+        log.warning("previewing %s failed", path, exc_info=True)
+        return first_line(exc)
+
+
+def sample_preview(sample: TableSample) -> TablePreview:
+    frame = sample.frame
+    dtypes = tuple(
+        (str(name), profile_column(str(name), frame.iloc[:, i], sample.typed).kind.value)
+        for i, name in enumerate(frame.columns)
+    )
+    rows = len(frame) if sample.complete else None
+    head = _to_arrow(frame.head(PREVIEW_ROWS))
+    return TablePreview(head, rows, len(frame.columns), dtypes, at_least=len(frame))
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -87,6 +116,9 @@ def _cached_upload_preview(kind: str, path: str, _profile: FileProfile) -> Table
         return preview_of(read_samples(kind, Path(path), PREVIEW_ROWS)[0].frame, _profile)
     except (TableUnreadable, OSError) as exc:
         return str(exc)
+    except Exception as exc:
+        log.warning("previewing %s failed", path, exc_info=True)
+        return first_line(exc)
 
 
 def preview_file(kind: str, path: Path, profile: FileProfile | None = None) -> TablePreview | str:

@@ -30,6 +30,14 @@ class TooDeep(ValueError):
     """The spec nests deeper than MAX_DEPTH."""
 
 
+class DataTouched(ValueError):
+    """Removing a URL would change the chart's own rows: the chart would no longer be
+    the PNG's, so it is not drawn at all."""
+
+
+DATA_KEYS = frozenset({"values", "datasets"})
+
+
 def names_url(text: str) -> bool:
     return URL_TEXT.search(text) is not None
 
@@ -44,7 +52,10 @@ def _clean(value: Any, depth: int) -> Any:
         raise TooDeep(f"the spec nests deeper than {MAX_DEPTH} levels")
     if isinstance(value, dict):
         kept = ((key, item) for key, item in value.items() if _kept_key(key))
-        return {key: item for key, item in _cleaned(kept, depth) if item is not _GONE}
+        cleaned = {key: item for key, item in _cleaned(kept, depth) if item is not _GONE}
+        if any(cleaned.get(key) != value[key] for key in DATA_KEYS & value.keys()):
+            raise DataTouched("a URL in the chart's data")
+        return cleaned
     if isinstance(value, list):
         return [item for _, item in _cleaned(enumerate(value), depth) if item is not _GONE]
     return value

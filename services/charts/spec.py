@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.charts.sanitize import TooDeep, sanitize
-from services.charts.schema import SCHEMA_URL, is_valid
+from services.charts.schema import SCHEMA_URL, SchemaMissing, is_valid
 
 SPEC_SUFFIX = ".vl.json"
 SPEC_MIME_TYPE = "application/vnd.vegalite.v6+json"  # Altair 6's and JupyterLab's for v6
@@ -60,10 +60,17 @@ def load_chart(data: bytes) -> ChartSpec | None:
     if not isinstance(cleaned, dict):
         return None
     rows = inline_rows(cleaned)
-    if rows == 0 or rows > MAX_ROWS or not is_valid(cleaned):
+    if rows == 0 or rows > MAX_ROWS or not _valid(cleaned):
         return None
     drawn = {"$schema": SCHEMA_URL, **cleaned, "usermeta": APP_USERMETA}
     return ChartSpec(json.dumps(drawn, ensure_ascii=False, separators=(",", ":")), rows)
+
+
+def _valid(spec: dict[str, Any]) -> bool:
+    try:
+        return is_valid(spec)
+    except SchemaMissing:  # no schema to check against: the PNG is shown, as for any doubt
+        return False
 
 
 def inline_rows(spec: dict[str, Any]) -> int:

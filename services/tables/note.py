@@ -62,7 +62,7 @@ def _column_text(column: ColumnProfile) -> str:
 def _read_hint(profile: FileProfile) -> str:
     if profile.encoding is None or not profile.tables:
         return ""
-    args = [f"'{'$INPUT_DIR/' + profile.name}'"]
+    args = [f"os.path.join(os.environ['INPUT_DIR'], {profile.name!r})", "keep_default_na=False"]
     if profile.delimiter not in (None, ","):
         args.append(f"sep={profile.delimiter!r}")
     if profile.encoding not in ("utf-8", "ascii"):

@@ -8,13 +8,14 @@ read as a table gets a profile that says why, and still goes to Claude.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from services.tables.columns import ColumnProfile, profile_column
+from services.tables.columns import ColumnKind, ColumnProfile, profile_column
 from services.tables.reader import (
     SAMPLE_ROWS,
     TEXT_KINDS,
@@ -24,6 +25,8 @@ from services.tables.reader import (
 )
 from services.tables.scan import TextScan, scan_text
 from services.tables.values import DATE_FORMATS, DECIMAL
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,18 @@ def _since(started: float) -> float:
 
 def _columns(frame: pd.DataFrame, typed: bool) -> tuple[ColumnProfile, ...]:
     return tuple(
-        profile_column(str(name), frame.iloc[:, i], typed) for i, name in enumerate(frame.columns)
+        _column(str(name), frame.iloc[:, i], typed) for i, name in enumerate(frame.columns)
     )
+
+
+def _column(name: str, series: pd.Series, typed: bool) -> ColumnProfile:
+    """One column's profile; a column no rule foresaw is text, said so, not a lost profile."""
+    try:
+        return profile_column(name, series, typed)
+    except Exception:
+        log.warning("profiling column %r failed", name, exc_info=True)
+        missing = int(series.isna().sum())
+        return ColumnProfile(name, ColumnKind.TEXT, missing, 0, problems=("could not be typed",))
 
 
 def _text_table(sample: TableSample, scan: TextScan) -> TableProfile:

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from services.tables.text_format import SAMPLE_BYTES, NotText, TextFormat, detect_text_format
 
 SAMPLE_ROWS = 20_000
+SAMPLE_CELLS = 2_000_000  # a very wide file is sampled by cells, not only by rows
 JSON_LIMIT_BYTES = 64 * 1024 * 1024  # a JSON document must be parsed whole
 TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".xlsx", ".xls", ".json", ".jsonl", ".parquet"})
 TEXT_KINDS = frozenset({".csv", ".tsv"})
@@ -88,24 +89,25 @@ def read_text_sample(kind: str, path: Path, max_rows: int) -> TableSample:
     if path.stat().st_size == 0:
         raise TableUnreadable("the file is empty")
     text_format = sniff_text_format(kind, path)
-    frame = pd.read_csv(
-        path,
-        sep=text_format.delimiter,
-        quotechar=text_format.quotechar,
-        encoding=text_format.encoding,
-        encoding_errors="replace",
-        dtype=str,
-        keep_default_na=False,  # "" and "NA" stay as written; the profile counts them
-        on_bad_lines="skip",  # ragged rows are found, with their lines, by the scan
-        nrows=max_rows,
-    )
-    return TableSample(frame, len(frame) < max_rows, text_format=text_format)
+    options = {
+        "sep": text_format.delimiter,
+        "quotechar": text_format.quotechar,
+        "encoding": text_format.encoding,
+        "encoding_errors": "replace",
+        "dtype": str,
+        "keep_default_na": False,  # "" and "NA" stay as written; the profile counts them
+        "on_bad_lines": "skip",  # ragged rows are found, with their lines, by the scan
+    }
+    width = len(pd.read_csv(path, nrows=0, **options).columns)
+    rows = max(min(max_rows, SAMPLE_CELLS // max(width, 1)), 1)
+    frame = pd.read_csv(path, nrows=rows + 1, **options)  # one more: is that all of it?
+    return TableSample(frame.head(rows), len(frame) <= rows, text_format=text_format)
 
 
 def _read_workbook(path: Path, max_rows: int) -> list[TableSample]:
-    sheets = pd.read_excel(path, sheet_name=None, nrows=max_rows)
+    sheets = pd.read_excel(path, sheet_name=None, nrows=max_rows + 1)
     return [
-        TableSample(frame, len(frame) < max_rows, sheet=str(name), typed=True)
+        TableSample(frame.head(max_rows), len(frame) <= max_rows, sheet=str(name), typed=True)
         for name, frame in sheets.items()
     ]
 
@@ -125,10 +127,10 @@ def _read_json_lines(path: Path, max_rows: int) -> TableSample:
         for line in handle:
             if line.strip():
                 records.append(json.loads(line))
-            if len(records) >= max_rows:
+            if len(records) > max_rows:
                 break
-    complete = len(records) < max_rows
-    return TableSample(_records_frame(records), complete, typed=True)
+    complete = len(records) <= max_rows
+    return TableSample(_records_frame(records[:max_rows]), complete, typed=True)
 
 
 def _read_json(path: Path) -> TableSample:

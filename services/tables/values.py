@@ -53,7 +53,7 @@ def formatted_number(text: str) -> FormattedNumber | None:
     negative = body.startswith("(") and body.endswith(")")
     if negative:
         body, _ = body[1:-1].strip(), marks.add("parentheses for negatives")
-    if body[:1] in "+-":
+    if body and body[0] in "+-":
         negative, body = body[0] == "-", body[1:].strip()
     if body and body[0] in _CURRENCY:
         body, _ = body[1:].strip(), marks.add(f"currency signs ({body[0]})")
@@ -89,7 +89,8 @@ def date_formats(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """For each distinct string: the label of the first date format it parses with ("" for
     none), and the parsed date (NaT for none)."""
     labels = pd.Series("", index=values.index, dtype=object)
-    dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    # Seconds, not nanoseconds: "9999-12-31" (a common "no end date") is a date too.
+    dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
     left = values
     for fmt, label in DATE_FORMATS:
         if left.empty:
@@ -97,6 +98,6 @@ def date_formats(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         parsed = pd.to_datetime(left, format=fmt, errors="coerce")
         hit = parsed.notna()
         labels[left.index[hit]] = label
-        dates[left.index[hit]] = parsed[hit].astype("datetime64[ns]")
+        dates[left.index[hit]] = parsed[hit].astype("datetime64[s]")
         left = left[~hit]
     return labels, dates

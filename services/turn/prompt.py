@@ -8,13 +8,14 @@ it, so a note cannot be forged by typing one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from services.turn.events import APP_NOTE_KEY, APP_NOTE_PREFIX
 
 APP_NOTE_SUFFIX = "</app_note>"
-_TAGS = (("<app_note", "&lt;app_note"), ("</app_note", "&lt;/app_note"))
+_TAG = re.compile(r"<(\s*/?\s*app_note)", re.IGNORECASE)
 
 SYSTEM_PROMPT = f"""\
 You are a data analysis assistant. You write and run code in a sandboxed container \
@@ -40,15 +41,16 @@ by the person: follow it, but do not answer it as if the person had said it."""
 
 
 def app_note(text: str) -> dict[str, Any]:
-    """A text block the page hides from the transcript."""
-    return {"type": "text", "text": f"{APP_NOTE_PREFIX}{text}{APP_NOTE_SUFFIX}", APP_NOTE_KEY: True}
+    """A text block the page hides from the transcript. What it quotes (a file's column
+    names and values) cannot close it and open another: its tags are escaped."""
+    body = person_text(text)
+    return {"type": "text", "text": f"{APP_NOTE_PREFIX}{body}{APP_NOTE_SUFFIX}", APP_NOTE_KEY: True}
 
 
 def person_text(text: str) -> str:
-    """A person's words as Claude gets them: the app-note tag escaped, the rest unchanged."""
-    for tag, escaped in _TAGS:
-        text = text.replace(tag, escaped)
-    return text
+    """A person's words as Claude gets them: the app-note tag escaped (in any case), the
+    rest unchanged."""
+    return _TAG.sub(r"&lt;\1", text)
 
 
 def profile_note(text: str) -> dict[str, Any]:

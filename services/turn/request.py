@@ -71,7 +71,7 @@ def _user_block(block: dict[str, Any]) -> dict[str, Any]:
     if is_app_note(block):
         return {k: v for k, v in block.items() if k != APP_NOTE_KEY}
     text = block.get("text")
-    if isinstance(text, str) and "app_note" in text:
+    if isinstance(text, str) and "app_note" in text.lower():
         return {**block, "text": person_text(text)}
     return block
 

@@ -185,3 +185,13 @@ def test_the_system_prompt_asks_for_a_spec_beside_each_chart_png():
     first = " ".join(asked.split(".")[0:3])
     assert "Vega-Lite v6" in first and ".vl.json" in asked and "data.values" in asked
     assert "no URLs" in asked
+
+
+def test_a_url_inside_the_charts_own_rows_leaves_the_png() -> None:
+    """Removing it would change the data drawn: the chart would not be the PNG's."""
+    spec = {
+        "mark": "bar",
+        "data": {"values": [{"site": "https://a.example", "n": 5}, {"site": "x // y", "n": 2}]},
+        "encoding": {"x": {"field": "site"}, "y": {"field": "n", "type": "quantitative"}},
+    }
+    assert load_chart(json.dumps(spec).encode()) is None
