@@ -145,7 +145,7 @@ def test_streamed_turn_shows_steps_outputs_and_files(at: AppTest, fake_api: Fake
         f"monthly_sales.csv ({size} B)",
         "report.pdf (13 B)",
     ]
-    assert answer.dataframe[0].value["sales"].tolist()[:2] == [12400, 15100]
+    assert answer.dataframe[0].value["sales"].tolist()[:2] == ["12400", "15100"]  # as written
     assert any(
         ":material/picture_as_pdf:" in m.value and "report.pdf" in m.value for m in answer.markdown
     )
@@ -219,7 +219,7 @@ def test_attached_csv_shows_chips_and_a_preview(at: AppTest, fake_api: FakeAnthr
     assert len(chips) == 2 and "sales.csv" in chips[0] and "notes.txt" in chips[1]
     assert user.dataframe[0].value.shape == (6, 2)
     assert any("6 rows × 2 columns" in c.value for c in user.caption)
-    assert any("sales: int64" in c.value for c in user.caption)
+    assert any("sales: integer" in c.value for c in user.caption)
     sent = fake_api.message_requests()[-1]["messages"][-1]["content"]
     assert [b["type"] for b in sent].count("container_upload") == 2
 
