@@ -18,6 +18,10 @@ STATUS_MARKS = {
     MessageStatus.IN_PROGRESS: (
         ":material/warning: Interrupted: the app stopped before this answer was finished."
     ),
+    MessageStatus.SERVER_ERROR: (
+        ":material/error: Failed: the API kept answering with a server error. The code "
+        "environment was kept with its files; send the message again to continue in it."
+    ),
 }
 STILL_RUNNING_MARK = (
     ":material/progress_activity: Still being written; this page updates when it is done."
