@@ -33,6 +33,9 @@ class MessageStatus(StrEnum):
     COMPLETE = "complete"
     STOPPED = "stopped"  # the person pressed Stop
     FAILED = "failed"  # an error ended the turn
+    # A generic server error (500) outlasted the retries; the container was kept. Set on
+    # the turn's last message (the question when no answer arrived).
+    SERVER_ERROR = "server_error"
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,14 @@ class Conversation:
         for name in ("uploads", "outputs", "statuses", "usage", "follow_ups"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
+    @property
+    def kept_container_after_server_error(self) -> bool:
+        """The last turn failed on a generic server error and kept this container: a
+        second such failure on it means the container is gone."""
+        last = len(self.messages) - 1
+        kept = self.statuses.get(last) is MessageStatus.SERVER_ERROR
+        return kept and self.container_id is not None
+
     def after(self, outcome: TurnOutcome) -> Conversation:
         """The conversation with a finished turn added, as the store will hold it."""
         messages = list(self.messages)
@@ -119,6 +130,9 @@ class Conversation:
                 messages.append(assistant_message(outcome.content, outcome.model))
                 if outcome.follow_ups:
                     follow_ups[len(messages) - 1] = outcome.follow_ups
+        statuses = dict(self.statuses)
+        if outcome.container_kept and outcome.user_content is not None:
+            statuses[len(messages) - 1] = MessageStatus.SERVER_ERROR  # as the saver stores it
         used = outcome.container_used
         spent = outcome.used + outcome.follow_up_used
         return replace(
@@ -134,6 +148,7 @@ class Conversation:
             unpriced_tokens=self.unpriced_tokens + spent.unpriced_tokens,
             usage=self._usage_after(outcome),
             follow_ups=follow_ups,
+            statuses=statuses,
         )
 
     def _usage_after(self, outcome: TurnOutcome) -> dict[str, ModelUsage]:
@@ -170,3 +185,5 @@ class TurnOutcome:
     follow_ups: tuple[str, ...] = ()  # the next questions suggested under the answer
     follow_up_used: ModelUsage = field(default_factory=ModelUsage)  # what asking for them cost
     follow_up_model: str | None = None  # the model that suggested them
+    # A generic server error outlasted the retries and the container was kept for a retry.
+    container_kept: bool = False

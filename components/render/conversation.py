@@ -88,8 +88,8 @@ def render_history(
 ) -> None:
     """Draw `messages` (a snapshot of the conversation's messages) with the older ones folded.
 
-    `marks` maps a message's index to a caption drawn under its answer (under the
-    person's message itself when it got no answer).
+    `marks` maps a message's index to a caption drawn under its answer, or under the
+    person's message for what is about it (no answer, a reset of the environment).
     """
     groups = exchanges(messages)
     window = session().window
@@ -134,7 +134,7 @@ def _render_exchange(
             ctx = RenderContext(key=f"m{group.user}", uploads=uploads, seen_uploads=seen)
             with st.chat_message("user"):
                 render_user_blocks(blocks, ctx)
-                if not group.answers and group.user in marks:
+                if group.user in marks:  # no answer, a reset: about the message itself
                     st.caption(marks[group.user])
     if not group.answers:
         return

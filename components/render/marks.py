@@ -1,4 +1,5 @@
-"""The captions under answers that did not end normally, and under unanswered messages.
+"""The captions under answers that did not end normally, under unanswered messages, and
+under a message the code environment was reset for.
 
 Each stored message has a status; an answer stopped, failed, or still in progress when
 its server went away is marked when drawn. An answer in progress whose turn runs in this
@@ -11,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from services.conversation import MessageStatus
+from services.turn.prompt import is_reset_note
 
 STATUS_MARKS = {
     MessageStatus.STOPPED: ":material/stop_circle: Stopped: this answer was cut short.",
@@ -18,11 +20,19 @@ STATUS_MARKS = {
     MessageStatus.IN_PROGRESS: (
         ":material/warning: Interrupted: the app stopped before this answer was finished."
     ),
+    MessageStatus.SERVER_ERROR: (
+        ":material/error: Failed: the API kept answering with a server error. The code "
+        "environment was kept with its files; send the message again to continue in it."
+    ),
 }
 STILL_RUNNING_MARK = (
     ":material/progress_activity: Still being written; this page updates when it is done."
 )
 NO_ANSWER_MARK = ":material/error: No answer: the request failed before Claude replied."
+RESET_MARK = (
+    ":material/restart_alt: The code environment was reset for this message: files and "
+    "variables made earlier were gone, and your uploaded files were attached again."
+)
 
 
 def marks(
@@ -35,7 +45,24 @@ def marks(
             shown[position] = STILL_RUNNING_MARK
         elif status in STATUS_MARKS:
             shown[position] = STATUS_MARKS[status]
+    for position in reset_before(messages):
+        shown[position] = "  \n".join(m for m in (RESET_MARK, shown.get(position)) if m)
     return shown
+
+
+def reset_before(messages: Sequence[dict[str, Any]]) -> list[int]:
+    """Positions of the person's messages the container was replaced for (they carry the
+    app's reset note), so that a reload still says what the live turn said."""
+    return [
+        position
+        for position, message in enumerate(messages)
+        if message.get("role") == "user" and _has_reset_note(message.get("content"))
+    ]
+
+
+def _has_reset_note(content: Any) -> bool:
+    blocks = content if isinstance(content, list) else []
+    return any(isinstance(b, dict) and is_reset_note(b) for b in blocks)
 
 
 def unanswered(messages: Sequence[dict[str, Any]], running: bool) -> list[int]:

@@ -226,6 +226,9 @@ class BlockCompleted:
 class TurnError:
     kind: ErrorKind
     message: str  # plain words for the person, never a traceback
+    # A generic server error outlasted the retries while the container was sent: the
+    # container was kept, and the next turn replaces it if it fails the same way.
+    container_kept: bool = False
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ class TurnJob(TurnRequests):
         self.saver: TurnSaver | None = None  # set by the runner when the turn is stored
         self.new_uploads: list[StoredFile] = []
         self.container_used = False
+        self.container_kept = False  # the turn failed on a generic 500 and kept the container
         self.fetcher = OutputFetcher(client, blobs, self._publish, conversation.outputs)
 
     # --- the turn ------------------------------------------------------------------------
@@ -93,7 +94,8 @@ class TurnJob(TurnRequests):
         except Stopped:
             reason = StopReason.STOPPED
         except TurnFailed as failed:
-            self._publish(TurnError(failed.kind, failed.message))
+            self.container_kept = failed.container_kept
+            self._publish(TurnError(failed.kind, failed.message, failed.container_kept))
         except Exception:
             log.exception("turn failed")
             self._publish(INTERNAL_ERROR)
@@ -252,4 +254,5 @@ class TurnJob(TurnRequests):
             follow_ups=() if follow_ups is None else follow_ups.questions,
             follow_up_used=ModelUsage() if follow_ups is None else model_usage(follow_ups.usage),
             follow_up_model=None if follow_ups is None else follow_ups.usage.model,
+            container_kept=self.container_kept,
         )

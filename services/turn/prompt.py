@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from services.turn.events import APP_NOTE_KEY, APP_NOTE_PREFIX
+from services.turn.events import APP_NOTE_KEY, APP_NOTE_PREFIX, is_app_note
 
 APP_NOTE_SUFFIX = "</app_note>"
 _TAG = re.compile(r"<(\s*/?\s*app_note)", re.IGNORECASE)
@@ -74,14 +74,21 @@ def attachments_note(entries: Sequence[tuple[str, str]]) -> dict[str, Any]:
     return app_note("Files attached to this message:\n" + "\n".join(lines))
 
 
+RESET_NOTE_START = "The code execution environment was reset"
+
+
 def reset_note(file_names: Sequence[str]) -> dict[str, Any]:
     """Tell Claude its environment was replaced, and which files are back."""
-    text = (
-        "The code execution environment was reset: files and variables from earlier "
-        "in this conversation are gone."
-    )
+    text = f"{RESET_NOTE_START}: files and variables from earlier in this conversation are gone."
     if file_names:
         listed = ", ".join(f"$INPUT_DIR/{name}" for name in file_names)
         text += f" The person's uploaded files were attached again: {listed}."
     text += " Recreate anything else you need from them."
     return app_note(text)
+
+
+def is_reset_note(block: dict[str, Any]) -> bool:
+    """The app's note that the container was replaced (a person cannot forge the mark)."""
+    return is_app_note(block) and str(block.get("text", "")).startswith(
+        f"{APP_NOTE_PREFIX}{RESET_NOTE_START}"
+    )

@@ -2,10 +2,12 @@
 
 Stored assistant messages carry a `model` key (which model wrote them) beside the API's
 `role` and `content`; only role and content are sent. Blocks go out unchanged, so a
-normal history is sent byte for byte as it came in (prompt caching needs that). Two
+normal history is sent byte for byte as it came in (prompt caching needs that). A few
 things change what is sent, never what is stored:
 
 - thinking blocks of another model are left out (a model can read only its own);
+- long output of earlier turns' steps is cut, the same way every time
+  (services/turn/old_output.py);
 - an app note loses its mark and a person's text has the app-note tag escaped
   (services/turn/prompt.py);
 - what a stopped or failed turn left unfinished is repaired by `repair_history`.
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from services.turn.events import APP_NOTE_KEY, is_app_note
+from services.turn.old_output import bounded_block
 from services.turn.prompt import person_text
 from services.turn.repair import repair_history
 
@@ -35,6 +38,8 @@ def _sendable(message: Message, model: str) -> Message:
     other_model = message.get("role") == "assistant" and written_by and written_by != model
     if other_model and isinstance(content, list):
         content = [b for b in content if b.get("type") not in THINKING_TYPES]
+    if message.get("role") == "assistant" and isinstance(content, list):
+        content = [bounded_block(b) for b in content]  # an earlier turn: long output cut
     return {"role": message["role"], "content": content}
 
 

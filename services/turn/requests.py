@@ -20,7 +20,7 @@ from services.files.stored import StoredFile
 from services.files.uploads import container_upload_block
 from services.settings import Settings
 from services.turn.buffer import TurnBuffer
-from services.turn.container import is_container_failure
+from services.turn.container import KEPT_MESSAGE, ContainerVerdict, container_verdict
 from services.turn.events import ContainerReset, ErrorKind, Retrying, TurnEvent, UserMessageReady
 from services.turn.failures import Failure, RetryPolicy, classify, stream_error_failure
 from services.turn.handle import TurnHandle, shut_connection
@@ -43,11 +43,19 @@ T = TypeVar("T")
 class TurnFailed(Exception):
     """Ends the turn with a TurnError."""
 
-    def __init__(self, kind: ErrorKind, message: str, failure: Failure | None = None) -> None:
+    def __init__(
+        self,
+        kind: ErrorKind,
+        message: str,
+        failure: Failure | None = None,
+        *,
+        container_kept: bool = False,
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.failure = failure
+        self.container_kept = container_kept  # a generic 500 persisted; the container stays
 
 
 class Stopped(Exception):
@@ -87,6 +95,8 @@ class TurnRequests:
         self.steps: dict[str, StepTool] = {}
         self.responses: list[StreamReader] = []  # every response read, for usage and model
         self.container_reset = False
+        # The last turn failed on a generic 500 with this container: one more means it is gone.
+        self.suspect_container = conversation.kept_container_after_server_error
         self.stop_details: Any = None
         # Held while the buffer changes and while an event is stored and published: the
         # download threads publish too, and the store must see one consistent buffer.
@@ -99,15 +109,25 @@ class TurnRequests:
 
     def _request_with_recovery(self) -> str | None:
         try:
-            return self._with_retries(self._stream_once)
+            stop_reason = self._with_retries(self._stream_once)
         except TurnFailed as failed:
             sent_container = self.container_id
             if self.container_reset or not sent_container or failed.failure is None:
                 raise
-            if not is_container_failure(failed.failure, sent_container):
+            verdict = container_verdict(failed.failure, sent_container)
+            if verdict is ContainerVerdict.UNRELATED:
                 raise
-            self._reset_container(sent_container, failed.failure)
+            if verdict is ContainerVerdict.SUSPECT and not self.suspect_container:
+                raise TurnFailed(
+                    failed.kind,
+                    f"{failed.message} {KEPT_MESSAGE}",
+                    failed.failure,
+                    container_kept=True,
+                ) from failed
+            self._reset_container(sent_container, failed.failure, verdict)
             return self._with_retries(self._stream_once)
+        self.suspect_container = False  # it answered: a later 500 is a first one again
+        return stop_reason
 
     def _with_retries(self, call: Callable[[], T]) -> T:
         attempt = 0
@@ -224,7 +244,9 @@ class TurnRequests:
 
     # --- a container that failed ---------------------------------------------------------
 
-    def _reset_container(self, old_id: str, failure: Failure) -> None:
+    def _reset_container(
+        self, old_id: str, failure: Failure, verdict: ContainerVerdict = ContainerVerdict.GONE
+    ) -> None:
         """Drop the broken container: resend with every upload attached and a note."""
         assert self.user_content is not None
         self.container_reset = True
@@ -233,6 +255,8 @@ class TurnRequests:
         self.user_content = self._with_uploads_reattached(self.user_content)
         self._publish(UserMessageReady(tuple(self.user_content)))
         reason = failure.api_message or failure.message
+        if verdict is ContainerVerdict.SUSPECT:
+            reason = f"{reason} ({failure.status}), on the retry as on the try before it"
         files = tuple(f.file_id for f in self.uploads.values())
         self._publish(ContainerReset(old_id, reason, files))
 

@@ -28,6 +28,7 @@ from services.turn.events import (
     FollowUpsReady,
     OutputFileReady,
     StopReason,
+    TurnError,
     TurnEvent,
     TurnFinished,
     Usage,
@@ -83,6 +84,8 @@ class TurnSaver:
         self._user_position: int | None = None
         self._assistant_position: int | None = None
         self._assistant_status = MessageStatus.IN_PROGRESS
+        self._user_status = MessageStatus.COMPLETE
+        self._container_kept = False  # the turn failed on a generic 500, keeping the container
         self._dirty: set[str] = set()  # "user", "assistant"
         self._files: list[StoredFile] = []
         self._container: tuple[str | None, str | None] | None = None
@@ -120,6 +123,8 @@ class TurnSaver:
             self._follow_ups = event.questions
         elif isinstance(event, TurnFinished):
             self._finish(event)
+        elif isinstance(event, TurnError) and event.container_kept:
+            self._container_kept = True
         elif isinstance(event, BlockCompleted):
             self._dirty.add("assistant")
         else:
@@ -130,6 +135,13 @@ class TurnSaver:
     def _finish(self, event: TurnFinished) -> None:
         self._assistant_status = FINAL_STATUS.get(event.stop_reason, MessageStatus.COMPLETE)
         self._dirty.add("assistant")
+        if self._container_kept:
+            # The turn's last message says so: the next turn reads it from there.
+            if self._content():
+                self._assistant_status = MessageStatus.SERVER_ERROR
+            else:
+                self._user_status = MessageStatus.SERVER_ERROR
+                self._dirty.add("user")
         outcome = event.outcome
         if outcome is not None:
             self._container = (outcome.container_id, outcome.container_expires_at)
@@ -192,7 +204,7 @@ class TurnSaver:
     def _write_pending(self) -> None:
         """Write, in order, everything not yet written; each part is dropped once written."""
         if "user" in self._dirty and self._user is not None:
-            self._write_message(Role.USER, self._user, MessageStatus.COMPLETE)
+            self._write_message(Role.USER, self._user, self._user_status)
             self._dirty.discard("user")
         if self._user_position is not None:
             self._write_turn(self._user_position)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from services.turn.container import is_container_failure
+from services.turn.container import ContainerVerdict, container_verdict
 from services.turn.events import ErrorKind, is_app_note
 from services.turn.failures import Failure
 from services.turn.prompt import SYSTEM_PROMPT, app_note, reset_note
@@ -56,13 +56,19 @@ def test_container_failures_are_told_from_other_errors() -> None:
         return Failure(ErrorKind.BAD_REQUEST, message, status, api_message=message)
 
     cid = "container_011abc"
-    assert is_container_failure(failure(400, f"container {cid} expired"), cid)
-    assert is_container_failure(failure(404, "Container not found"), cid)
-    assert is_container_failure(failure(400, f"Unknown id {cid}"), cid)
-    assert is_container_failure(failure(500, "Internal server error"), cid)
-    assert not is_container_failure(failure(400, "container: Input should be a valid string"), cid)
-    assert not is_container_failure(failure(400, "messages: prompt is too long"), cid)
-    assert not is_container_failure(failure(529, "Overloaded"), cid)
+    gone, suspect, unrelated = ContainerVerdict
+    assert container_verdict(failure(400, f"container {cid} expired"), cid) is gone
+    assert container_verdict(failure(404, "Container not found"), cid) is gone
+    assert container_verdict(failure(400, f"Unknown id {cid}"), cid) is gone
+    assert container_verdict(failure(500, "Container could not be restored"), cid) is gone
+    # A generic 500 may be an outage: the container is only suspected.
+    assert container_verdict(failure(500, "Internal server error"), cid) is suspect
+    assert container_verdict(failure(400, "container: Input should be a valid string"), cid) is (
+        unrelated
+    )
+    assert container_verdict(failure(400, "messages: prompt is too long"), cid) is unrelated
+    assert container_verdict(failure(529, "Overloaded"), cid) is unrelated
+    assert container_verdict(failure(503, "Service unavailable"), cid) is unrelated
 
 
 def test_app_notes_are_marked_and_explained_to_claude() -> None:

@@ -269,9 +269,10 @@ def test_the_container_is_reused_even_past_its_expiry_estimate(
     [
         [Fault(400, "invalid_request_error", "container {cid} has expired")],
         [Fault(404, "not_found_error", "Container not found: {cid}")],
-        [Fault(500, "api_error", "Internal server error")] * 4,  # persists through 3 retries
+        # A 500 that names it (a generic one: test_runner_container.py)
+        [Fault(500, "api_error", "Container {cid} could not be restored")] * 4,  # retried first
     ],
-    ids=["400", "404", "500"],
+    ids=["400", "404", "500 naming it"],
 )
 def test_a_failed_container_is_replaced_and_the_uploads_reattached(
     fake_api: FakeAnthropic, runner, faults: list[Fault]
