@@ -23,6 +23,7 @@ from components.render.documents import (
     render_document_caption,
     render_pdf_first_page,
 )
+from components.media_access import granted
 from components.render.format import NAME_LENGTH, escape_markdown, human_size, short_name
 from components.render.tables import preview_file, render_preview, table_kind
 from components.session import session
@@ -112,7 +113,7 @@ def stored_reader(file_id: str, path: Path) -> Callable[[], bytes]:
     def read() -> bytes:
         return files.read(file_id)
 
-    return read
+    return granted(read)
 
 
 def download_label(name: str, size: int, limit: int = NAME_LENGTH) -> str:
