@@ -17,13 +17,13 @@ from typing import Protocol
 import streamlit as st
 from PIL import Image
 
+from components.media_access import granted
 from components.render.documents import (
     document_icons,
     document_kind,
     render_document_caption,
     render_pdf_first_page,
 )
-from components.media_access import granted
 from components.render.format import NAME_LENGTH, escape_markdown, human_size, short_name
 from components.render.tables import preview_file, render_preview, table_kind
 from components.session import session

@@ -191,4 +191,3 @@ def test_a_forged_or_foreign_sign_in_cookie_is_refused(browser, fake_api, signed
     request = urllib.request.Request(url, headers={"Cookie": f"_streamlit_user={cookie['value']}"})
     assert status_of(request) == 200
     alice.context.close()
-
