@@ -26,6 +26,7 @@ from services.conversations import LOCAL_OWNER
 # Bounded, so a long-running server does not grow with every download ever made.
 MAX_GRANTS = 20_000
 MAX_DIGESTS = 2_000
+PAGE_ICON = "favicon"  # the coordinates st.set_page_config gives its page_icon image
 
 
 class MediaGrants:
@@ -93,6 +94,20 @@ def granted(read: Callable[[], bytes]) -> Callable[[], bytes]:
     return read_and_grant
 
 
+def _holding_sessions(file_id: str) -> list[tuple[str, str]]:
+    """(session id, coordinates) of every live page session that holds `file_id`."""
+    from streamlit.runtime import Runtime
+
+    manager = Runtime.instance().media_file_mgr
+    with manager._lock:
+        return [
+            (session_id, coordinates)
+            for session_id, by_coordinates in manager._files_by_session_and_coord.items()
+            for coordinates, held in by_coordinates.items()
+            if held == file_id
+        ]
+
+
 def session_owners(file_id: str) -> set[str]:
     """Owners of the live page sessions that hold media file `file_id`.
 
@@ -101,22 +116,21 @@ def session_owners(file_id: str) -> set[str]:
     """
     from streamlit.runtime import Runtime
 
-    runtime = Runtime.instance()
-    manager = runtime.media_file_mgr
-    with manager._lock:
-        sessions = [
-            session_id
-            for session_id, by_coordinates in manager._files_by_session_and_coord.items()
-            if file_id in by_coordinates.values()
-        ]
+    sessions = Runtime.instance()._session_mgr
     owners = set()
-    for session_id in sessions:
-        info = runtime._session_mgr.get_session_info(session_id)
+    for session_id, _ in _holding_sessions(file_id):
+        info = sessions.get_session_info(session_id)
         claims: Mapping[str, Any] = getattr(info.session, "_user_info", {}) if info else {}
         owner = owner_id(claims) if claims.get("is_logged_in") else None
         if owner is not None:
             owners.add(owner)
     return owners
+
+
+def is_page_icon(file_id: str) -> bool:
+    """The app's own icon (st.set_page_config adds it as "favicon"): the sign-in page
+    shows it to people not yet signed in, and it is never anyone's content."""
+    return any(coordinates == PAGE_ICON for _, coordinates in _holding_sessions(file_id))
 
 
 def may_read(owner: str, file_name: str) -> bool:

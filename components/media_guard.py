@@ -4,7 +4,8 @@ Streamlit serves a media file (an inline image, a download's bytes) to anyone wh
 its URL. When the secrets have an [auth] section this ASGI middleware answers a media
 request 401 unless it carries a valid sign-in cookie (Streamlit's `_streamlit_user`,
 checked as Streamlit checks it: signed with the auth cookie secret, from this app's
-origin, logged in), and 403 unless the file is that person's (components/media_access).
+origin, logged in), and 403 unless the file is that person's (components/media_access);
+the app's own page icon is served to everyone, as the sign-in page needs it.
 Deferred `st.download_button` data is fetched over the websocket and then served from
 `/media/` too, so this one prefix covers every file. Pages, static files, the websocket
 and the login routes pass untouched; without [auth] nothing changes.
@@ -13,6 +14,7 @@ and the login routes pass untouched; without [auth] nothing changes.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -21,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from components.media_access import may_read
+from components.media_access import is_page_icon, may_read
 from components.sidebar.account import owner_id
 
 MEDIA_PREFIX = "media/"
@@ -99,6 +101,8 @@ class MediaSignIn:
 
 def _refusal(scope: Scope, file_name: str) -> PlainTextResponse | None:
     """401 without a valid sign-in, 403 for another person's file, None to serve it."""
+    if is_page_icon(os.path.splitext(file_name)[0]):
+        return None
     header = b"; ".join(value for name, value in scope.get("headers", []) if name == b"cookie")
     claims = signed_in_claims(parse_cookies(header.decode("latin-1")))
     owner = owner_id(claims) if claims is not None else None

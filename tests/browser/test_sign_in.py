@@ -80,12 +80,21 @@ def sign_in(browser, app: AppServer, who: oidc_provider_mock.User):
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(app.url)
+    check_page_icon_is_public(page, app.url)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("button", name=who.sub, exact=True).click()  # the provider's form
     expect(page).to_have_url(f"{app.url}/")
     wait_ready(page)
     expect(sidebar(page)).to_contain_text(f"Signed in as {who.claims['name']}")
     return page
+
+
+def check_page_icon_is_public(page, app_url: str) -> None:
+    """The sign-in page's icon is the app's own image under /media/: served without sign-in."""
+    icon = page.locator("link[rel*='icon'][href*='/media/']")
+    expect(icon).to_have_count(1)
+    href = icon.get_attribute("href")
+    assert status_of(href if href.startswith("http") else f"{app_url}{href}") == 200
 
 
 def status_of(request: str | urllib.request.Request) -> int:
