@@ -5,10 +5,12 @@ sign-in cookie is refused, and without sign-in configured it is served as before
 
 from __future__ import annotations
 
+import io
 import secrets
 import threading
 import urllib.error
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 
 import oidc_provider_mock
@@ -118,6 +120,16 @@ def media_urls(page, app_url: str) -> list[str]:
     return urls
 
 
+def export_url(page, cid: str) -> str:
+    """The URL of the conversation's Markdown export, from its sidebar menu."""
+    page.locator(f".st-key-menu-{cid}").get_by_role("button").click()
+    button = page.locator(f".st-key-export-md-{cid}").locator("button").filter(visible=True)
+    expect(button).to_have_count(1)
+    with page.expect_download() as download_info:
+        button.click()
+    return download_info.value.url
+
+
 def make_chart_conversation(page, fake_api) -> str:
     chart = OutFile("sales_chart.png", sales_chart_png(), "image/png")
     table = OutFile("summary.csv", SUMMARY_CSV, "text/csv")
@@ -145,12 +157,13 @@ def test_two_people_cannot_reach_each_others_conversations_or_files(
     app_url = signed_in_app.url
     alice = sign_in(browser, signed_in_app, ALICE)
     cid = make_chart_conversation(alice, fake_api)
-    urls = media_urls(alice, app_url)
-    assert len(urls) >= 4 and all("/media/" in url for url in urls)  # image, 3 downloads
+    urls = [*media_urls(alice, app_url), export_url(alice, cid)]
+    assert len(urls) >= 5 and all("/media/" in url for url in urls)  # image, files, export
     for url in urls:
         answer = alice.context.request.get(url)
         assert answer.status == 200, url
-    assert alice.context.request.get(urls[-1]).body() in (SUMMARY_CSV, UPLOAD, sales_chart_png())
+    export = zipfile.ZipFile(io.BytesIO(alice.context.request.get(urls[-1]).body()))
+    assert "Chart the sales" in export.read("report.md").decode()  # with its images: a zip
     for url in urls:
         assert status_of(url) == 401, url  # no sign-in cookie
 
