@@ -1,13 +1,17 @@
 """Entry point: `streamlit run app.py` serves the chat page (app_page.py).
 
-The page is wrapped as an ASGI app only to add security headers. The Content-Security-
-Policy keeps the browser from contacting any other host, so markdown written by the
-model (an image link, say) cannot send data elsewhere; framing by other sites is denied.
+The page is wrapped as an ASGI app to add security headers and guard media files. The
+Content-Security-Policy keeps the browser from contacting any other host, so markdown
+written by the model (an image link, say) cannot send data elsewhere; framing by other
+sites is denied. With sign-in configured, files under `/media/` are served only to the
+signed-in person they belong to (components/media_guard.py).
 """
 
 import streamlit as st
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
+
+from components.media_guard import MediaSignIn
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -42,4 +46,4 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
-app = st.App("app_page.py", middleware=[Middleware(SecurityHeaders)])
+app = st.App("app_page.py", middleware=[Middleware(SecurityHeaders), Middleware(MediaSignIn)])

@@ -17,6 +17,7 @@ from typing import Protocol
 import streamlit as st
 from PIL import Image
 
+from components.media_access import granted
 from components.render.documents import (
     document_icons,
     document_kind,
@@ -112,7 +113,7 @@ def stored_reader(file_id: str, path: Path) -> Callable[[], bytes]:
     def read() -> bytes:
         return files.read(file_id)
 
-    return read
+    return granted(read)
 
 
 def download_label(name: str, size: int, limit: int = NAME_LENGTH) -> str:

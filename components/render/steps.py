@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from components.media_access import granted
 from components.render.charts import render_chart_files
 from components.render.files import render_missing_file, render_output_file
 from components.render.format import escape_markdown, human_size, short_name
@@ -224,7 +225,7 @@ def _render_stream(label: str, text: str, key: str, interactive: bool) -> None:
     if clipped.truncated and interactive:
         st.download_button(
             f"Download full {label}",
-            data=lambda: text.encode(),
+            data=granted(text.encode),
             file_name=f"{label}.txt",
             mime="text/plain",
             key=f"{key}-{label}-dl",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from components.media_access import granted
 from components.render.format import escape_markdown
 from components.session import WidgetKey
 from services.conversations import ConversationRow
@@ -142,7 +143,7 @@ def _render_exports(
 
         st.download_button(
             label,
-            data=made,
+            data=granted(made),
             file_name=export_file_name(title, kind),
             mime=MIME_TYPES[kind],
             key=f"export-{kind.value}-{row.id}",

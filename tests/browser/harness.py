@@ -62,8 +62,11 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> No
 class AppServer:
     """One `streamlit run app.py` process; can be stopped and started again on the same port."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], log_path: Path, extra_args: tuple[str, ...] = ()
+    ) -> None:
         self.port = free_port()
+        self.extra_args = extra_args  # more `streamlit run` options, e.g. a secrets file
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = env
         self.log_path = log_path
@@ -74,6 +77,7 @@ class AppServer:
             sys.executable, "-m", "streamlit", "run", "app.py",
             "--server.port", str(self.port), "--server.address", "127.0.0.1",
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            *self.extra_args,
         ]  # fmt: skip
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
