@@ -70,7 +70,12 @@ def test_escape_markdown_leaves_no_markup_live(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "escaped"),
-    [("- item", "\\- item"), ("+ item", "\\+ item"), ("12. item", "12\\. item"), ("3) x", "3\\) x")],
+    [
+        ("- item", "\\- item"),
+        ("+ item", "\\+ item"),
+        ("12. item", "12\\. item"),
+        ("3) x", "3\\) x"),
+    ],
 )
 def test_a_name_that_would_start_a_list_does_not(text: str, escaped: str) -> None:
     assert escape_markdown(text) == escaped
