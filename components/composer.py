@@ -116,6 +116,18 @@ def render_chat_input(disabled: bool, max_upload_mb: int, placeholder: str) -> P
     return _prompt_of(value) if value is not None else None
 
 
+def render_upload_limit(limit_text: str) -> None:
+    """The limit in force, under the chat input. The browser refuses a larger file in the
+    box and sends the message without it; Streamlit does not tell the page (only files that
+    finished uploading reach the script), so the page says so before it happens."""
+    with st.bottom:
+        st.caption(
+            f":material/attach_file: Files up to {limit_text} each. A larger file is refused "
+            "in the box and is not sent with the message.",
+            width="stretch",
+        )
+
+
 def take_queued() -> Prompt | None:
     state = session()
     queued, state.queued = state.queued, None

@@ -127,18 +127,22 @@ def rename_conversation(conversation_id: str) -> None:
         app_services.service().rename(conversation_id, owner, title)
 
 
-def delete_conversation(conversation_id: str) -> None:
+def delete_conversation(conversation_id: str) -> bool:
+    """Delete it (undoable for a few seconds, see services/deletion.py); True if it was."""
     state = session()
     owner = callback_owner()
     if owner is None:
-        return
+        return False
     is_open = state.stored and state.conversation.id == conversation_id
     if is_open and state.live is not None:
-        return  # its answer is still streaming
+        return False  # its answer is still streaming
     try:
-        app_services.service().delete(conversation_id, owner, app_services.delete_api_files)
+        deleted = app_services.service().delete(
+            conversation_id, owner, app_services.delete_api_files
+        )
     except TurnBusy:
         state.notices = [BUSY_DELETE]
-        return
+        return False
     if is_open:
         start_new(state)
+    return deleted

@@ -23,8 +23,8 @@ from components.render.conversation import render_history
 from components.render.marks import marks
 from components.render.notices import render_no_key, render_notice
 from components.session import PageSession, session
+from components.sidebar import deletion, panels
 from components.sidebar import files as files_panel
-from components.sidebar import panels
 from components.sidebar.account import Account, current_account, render_account, render_login
 from components.sidebar.conversations import (
     ListActions,
@@ -84,7 +84,7 @@ def _render(state: PageSession) -> None:
     creds = app_services.credentials()
     if state.live is None:
         navigation.follow_url(state, account.owner)
-    limit_mb = max(state.settings.upload_limit_bytes // (1024 * 1024), 1)
+    limit_mb = state.settings.upload_limit_mb
     placeholder = (
         "Ask for an analysis or a chart; attach files with +"
         if creds
@@ -95,6 +95,7 @@ def _render(state: PageSession) -> None:
     # It stays enabled during a turn (a disabled widget's submission would be dropped):
     # what is sent meanwhile waits for the turn to end.
     prompt = composer.render_chat_input(creds is None, limit_mb, placeholder)
+    composer.render_upload_limit(panels.limit_text(state.settings.upload_limit_bytes))
     turns.start_or_queue(state, creds, prompt)
     with st.sidebar:
         steps_expanded = _render_sidebar(state, creds, account)
@@ -213,10 +214,12 @@ def _render_conversation_list(state: PageSession, busy: bool) -> None:
     actions = ListActions(
         navigation.open_conversation,
         navigation.rename_conversation,
-        navigation.delete_conversation,
+        deletion.ask_delete,
         app_services.exporter(str(state.owner)),
     )
+    deletion.render_undo()
     render_conversation_list(rows, current_id, busy, actions)
+    deletion.render_delete_dialog()
 
 
 def _render_notices(state: PageSession, creds: Credentials | None) -> None:

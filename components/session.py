@@ -58,6 +58,8 @@ class PageSession:
     follow_idle_seconds: float | None = None  # tests: stop following an idle turn
     files: Any = None  # the owner-checked reader of stored files (app_services.OwnedFiles)
     options: TurnOptions = DEFAULT_OPTIONS  # switched in the sidebar; sent with every turn
+    delete_asked: tuple[str, str] | None = None  # (id, title) the delete dialog asks about
+    deleted: Any = None  # the last deletion, undoable for a while (sidebar.deletion)
 
     def open(self, conversation: Conversation, stored: bool) -> None:
         """Make `conversation` the open one; what was kept about the last one goes."""
@@ -78,7 +80,8 @@ def session() -> PageSession:
     """This browser session's state, created on its first run."""
     found = st.session_state.get(SESSION_KEY)
     if found is None:
-        settings = load_settings()
+        # The limit the browser enforces before the page sees a file: the page's one limit.
+        settings = load_settings(server_upload_mb=st.get_option("server.maxUploadSize"))
         found = PageSession(settings, Conversation(model=settings.model))
         st.session_state[SESSION_KEY] = found
     return found

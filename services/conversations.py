@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from services import deletion
 from services.conversation import Attachment, Conversation
 from services.export.formats import Export, ExportFormat, export
 from services.files.uploads import check_sizes
@@ -128,16 +129,29 @@ class ConversationService:
         conversation_id: str,
         owner: str,
         delete_api_files: Callable[[Sequence[str]], object] | None = None,
-    ) -> None:
-        """Delete it and its stored files; its Files API files go through `delete_api_files`."""
+    ) -> bool:
+        """Hide it now, purge it and its files (the API's through `delete_api_files`) when
+        the undo window ends; False if it was already gone (another tab)."""
         if self.running.is_running(conversation_id):
             raise TurnBusy(conversation_id)
         try:
-            file_ids = self.store.delete(conversation_id, owner)
+            hidden = self.store.hide(conversation_id, owner)
         except ConversationNotFound:
-            return  # already gone (another tab)
-        if delete_api_files is not None and file_ids:
-            delete_api_files(file_ids)
+            return False
+        assert hidden.deleted_at is not None
+        window = self.settings.delete_undo_seconds
+        deletion.purge_later(
+            self.store, conversation_id, owner, hidden.deleted_at, window, delete_api_files
+        )
+        return True
+
+    def undo_delete(self, conversation_id: str, owner: str) -> bool:
+        """Bring back a conversation deleted within the undo window; False if too late."""
+        return self.store.restore_deleted(conversation_id, owner)
+
+    def purge_deleted(self, delete_api_files: Callable[[Sequence[str]], object] | None) -> None:
+        """Purge the deletions whose undo window passed while no server was running."""
+        deletion.purge_due(self.store, self.settings.delete_undo_seconds, delete_api_files)
 
     def read_file(self, file_id: str, owner: str) -> bytes:
         return self.store.read_file(file_id, owner)

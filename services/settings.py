@@ -17,6 +17,10 @@ DEFAULT_TOOL_VERSION = "code_execution_20260521"
 DEFAULT_WEB_SEARCH_VERSION = newest_sdk_version("web_search")
 DEFAULT_WEB_FETCH_VERSION = newest_sdk_version("web_fetch")
 API_FILE_LIMIT_BYTES = 500 * 1024 * 1024  # the Files API refuses larger files (413)
+MEGABYTE = 1024 * 1024  # Streamlit's "MB" in server.maxUploadSize
+# Streamlit's own default for server.maxUploadSize: the limit when no server says otherwise
+# (the command line, the neuro-san tool).
+DEFAULT_SERVER_UPLOAD_MB = 200
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,11 @@ class Settings:
     max_continuations: int = 5  # pause_turn continuations before the runner gives up
     max_retry_wait_seconds: float = 60.0  # a longer retry-after ends the turn with an error
     max_retries: int = 4
-    max_upload_bytes: int = 200 * 1024 * 1024
+    # ASSISTANT_MAX_UPLOAD_MB: may only lower the server's limit; None when not set.
+    max_upload_bytes: int | None = None
+    # Streamlit's server.maxUploadSize, given by the page: the browser refuses larger files
+    # before the app sees them, so no limit above it can be honoured.
+    server_upload_mb: int = DEFAULT_SERVER_UPLOAD_MB
     # A caller's own request options (the neuro-san tool's `additional_kwargs`); the page
     # and the CLI send none. `sampling` goes into the request as is, `betas` as the
     # anthropic-beta header.
@@ -41,10 +49,22 @@ class Settings:
     # Up to three next questions under each finished answer on the page (a small call to
     # the cheapest model); ASSISTANT_FOLLOW_UPS=0 turns them off.
     follow_ups: bool = True
+    # Seconds a deleted conversation can be restored before it and its files are purged.
+    delete_undo_seconds: float = 10.0
 
     @property
     def upload_limit_bytes(self) -> int:
-        return min(self.max_upload_bytes, API_FILE_LIMIT_BYTES)
+        """The one limit in force: the server's, lowered by the app's setting and the API's."""
+        limits = [self.server_upload_mb * MEGABYTE, API_FILE_LIMIT_BYTES]
+        if self.max_upload_bytes is not None:
+            limits.append(self.max_upload_bytes)
+        return max(min(limits), 1)
+
+    @property
+    def upload_limit_mb(self) -> int:
+        """The limit in whole megabytes, for the chat input (at least one: a smaller limit
+        is then the app's own check, with its own message)."""
+        return max(self.upload_limit_bytes // MEGABYTE, 1)
 
 
 def sqlite_url(path: Path) -> str:
@@ -53,7 +73,10 @@ def sqlite_url(path: Path) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
+def load_settings(
+    environ: dict[str, str] | None = None, server_upload_mb: int | None = None
+) -> Settings:
+    """Settings from the environment; `server_upload_mb`: Streamlit's server.maxUploadSize."""
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("ASSISTANT_DATA_DIR", "./data")).expanduser()
     files_dir = Path(env.get("ASSISTANT_FILES_DIR", str(data_dir / "files"))).expanduser()
@@ -67,9 +90,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         web_search_version=env.get("ASSISTANT_WEB_SEARCH_VERSION") or DEFAULT_WEB_SEARCH_VERSION,
         web_fetch_version=env.get("ASSISTANT_WEB_FETCH_VERSION") or DEFAULT_WEB_FETCH_VERSION,
         # `or`: a variable set but left empty (common in compose files) means the default.
-        max_upload_bytes=int(env.get("ASSISTANT_MAX_UPLOAD_MB") or "200") * 1024 * 1024,
+        max_upload_bytes=_megabytes(env.get("ASSISTANT_MAX_UPLOAD_MB")),
+        server_upload_mb=server_upload_mb or DEFAULT_SERVER_UPLOAD_MB,
         follow_ups=_switch(env.get("ASSISTANT_FOLLOW_UPS"), default=True),
+        delete_undo_seconds=float(env.get("ASSISTANT_DELETE_UNDO_SECONDS") or "10"),
     )
+
+
+def _megabytes(value: str | None) -> int | None:
+    # `or`-style: a variable set but left empty (common in compose files) means not set.
+    if value is None or not value.strip():
+        return None
+    return int(float(value) * MEGABYTE)
 
 
 def _switch(value: str | None, default: bool) -> bool:

@@ -20,7 +20,11 @@ from services.turn.runner import TurnRunner
 
 def open_service(settings: Settings) -> ConversationService:
     """The conversation service on the store the settings name (opened and migrated)."""
-    return ConversationService(open_store(settings), settings)
+    service = ConversationService(open_store(settings), settings)
+    # Deletions whose undo window ended while no server ran: purged now, with the files
+    # the API holds deleted under the environment's credentials.
+    service.purge_deleted(lambda file_ids: delete_api_files(None, None, file_ids))
+    return service
 
 
 def close_service(service: ConversationService) -> None:

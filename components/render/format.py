@@ -8,8 +8,17 @@ from pathlib import PurePosixPath
 
 from services.files.sizes import human_size as human_size  # the page's labels use it
 
-# Enough to stop emphasis, links, images, HTML, LaTeX and directives (":red[...]").
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|:~$])")
+# Enough to stop emphasis, links, images, HTML and entities, LaTeX and directives (":red[...]").
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|:~$&!])")
+# A line that would open a list: "- x", "+ x", "1. x", "1) x" (quotes and headings need
+# "<" or "#", escaped anyway).
+_BLOCK_START = re.compile(r"^([ \t]*\d{0,9})([-+.)])(?=[ \t]|$)", re.MULTILINE)
+# Streamlit turns some text into links or icons after parsing, where a backslash no longer
+# counts: bare URLs and "www." names (GFM autolinks), e-mail addresses, and ":name:" emoji
+# and ":material/name:" icons. An invisible joiner right after the part they key on
+# (the colon, "www", the "@") keeps them from matching and is not seen.
+JOINER = "\u200d"
+_AUTOLINK_KEYS = re.compile(r"(:|(?<![\w.])www(?=\.)|@)", re.IGNORECASE)
 
 
 def duration(seconds: float) -> str:
@@ -43,8 +52,14 @@ def short_id(value: str, head: int = 14, tail: int = 4) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """Make a name (file names come from people and the model) show literally in markdown."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    """Make a name (file names come from people and the model) show literally in markdown.
+
+    For labels, captions, badges, tooltips and `st.markdown` of a name: no formatting,
+    color, icon, emoji, link or HTML survives; what shows is the text itself.
+    """
+    keyed = _AUTOLINK_KEYS.sub(lambda m: m.group(1) + JOINER, text)
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", keyed)
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
 def when(timestamp: str | None, now: datetime | None = None) -> str:

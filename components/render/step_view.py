@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from components.render.format import escape_markdown, short_name
 from services.turn.blocks import step_result
 from services.turn.events import EditorResult, ExecutionResult, StepResult, StepTool, ToolError
 from services.turn.tools import RESULT_TOOLS, STEP_TOOLS
@@ -55,9 +56,13 @@ def file_name(path: str) -> str:
 
 
 def step_title(step: StepView) -> str:
-    """What the step did, in the past tense: 'Ran Python', 'Created chart.py'."""
+    """What the step did, in the past tense: 'Ran Python', 'Created chart.py'.
+
+    A label (markdown): the tool's name and the file's come from the model, so they are
+    escaped here, for every box that shows the title.
+    """
     if step.tool is None:
-        return f"Used {step.name}"
+        return f"Used {escape_markdown(step.name)}"
     if step.tool in _WEB_DONE:
         return _WEB_DONE[step.tool]
     if step.tool is StepTool.TEXT_EDITOR:
@@ -72,7 +77,7 @@ def step_title(step: StepView) -> str:
 def running_title(step: StepView) -> str:
     """What the step is doing, for the live label: 'Running Python', 'Creating chart.py'."""
     if step.tool is None:
-        return f"Using {step.name}"
+        return f"Using {escape_markdown(step.name)}"
     if step.tool in _WEB_RUNNING:
         return _WEB_RUNNING[step.tool]
     if step.tool is StepTool.TEXT_EDITOR:
@@ -83,7 +88,8 @@ def running_title(step: StepView) -> str:
 
 
 def _edited_name(step: StepView) -> str:
-    return file_name(str(step.input.get("path", ""))) or "a file"
+    name = file_name(str(step.input.get("path", "")))
+    return escape_markdown(short_name(name)) if name else "a file"
 
 
 def _is_update(result: StepResult | None) -> bool:

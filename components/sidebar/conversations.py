@@ -26,7 +26,7 @@ LABEL_LENGTH = 40
 class ListActions:
     open: Callable[[str], None]  # conversation id
     rename: Callable[[str], None]  # conversation id; the new title is in title_key(id)
-    delete: Callable[[str], None]  # conversation id
+    delete: Callable[[str, str], None]  # conversation id, title: asks first
     # conversation id, format → the export (None: gone meanwhile); made on click
     export: Callable[[str, ExportFormat], Export | None] | None = None
 
@@ -114,10 +114,10 @@ def _render_menu(
         "Delete conversation",
         key=f"delete-{row.id}",
         on_click=actions.delete,
-        args=(row.id,),
+        args=(row.id, title),
         icon=":material/delete:",
         disabled=busy and current,
-        help="Deletes its messages and files here and in the Anthropic Files API.",
+        help="Deletes its messages and files here and in the Anthropic Files API (asks first).",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ def to_conversation_row(row: Row) -> ConversationRow:
         container_updated_at=row.container_updated_at,
         cost_usd=float(row.cost_usd),
         unpriced_tokens=int(row.unpriced_tokens),
+        deleted_at=row.deleted_at,
     )
 
 
@@ -70,19 +72,32 @@ def insert_conversation(
 
 
 def owned_conversation(
-    connection: Connection, conversation_id: str, owner: str, *, lock: bool = False
+    connection: Connection,
+    conversation_id: str,
+    owner: str,
+    *,
+    lock: bool = False,
+    deleted: bool = False,
 ) -> ConversationRow | None:
+    """The owner's conversation; one deleted (waiting for its purge) only when `deleted`."""
     query = sa.select(conversations).where(
         conversations.c.id == conversation_id, conversations.c.owner == owner
     )
+    if not deleted:
+        query = query.where(conversations.c.deleted_at.is_(None))
     row = connection.execute(query.with_for_update() if lock else query).first()
     return None if row is None else to_conversation_row(row)
 
 
 def require_owned(
-    connection: Connection, conversation_id: str, owner: str, *, lock: bool = False
+    connection: Connection,
+    conversation_id: str,
+    owner: str,
+    *,
+    lock: bool = False,
+    deleted: bool = False,
 ) -> ConversationRow:
-    row = owned_conversation(connection, conversation_id, owner, lock=lock)
+    row = owned_conversation(connection, conversation_id, owner, lock=lock, deleted=deleted)
     if row is None:
         raise ConversationNotFound(conversation_id)
     return row
@@ -117,7 +132,9 @@ def search_words(search: str | None) -> list[str]:
 def list_owned(
     connection: Connection, owner: str, search: str | None, limit: int
 ) -> list[ConversationRow]:
-    query = sa.select(conversations).where(conversations.c.owner == owner)
+    query = sa.select(conversations).where(
+        conversations.c.owner == owner, conversations.c.deleted_at.is_(None)
+    )
     # Every word must appear, in the title or in any message's text.
     for term in search_words(search):
         query = query.where(_matches(term))
@@ -227,3 +244,11 @@ def select_last_message(connection: Connection, conversation_id: str) -> Message
 def delete_conversation_rows(connection: Connection, conversation_id: str) -> None:
     connection.execute(messages.delete().where(messages.c.conversation_id == conversation_id))
     connection.execute(conversations.delete().where(conversations.c.id == conversation_id))
+
+
+def deleted_before(connection: Connection, moment: datetime) -> list[tuple[str, str]]:
+    """(id, owner) of every conversation deleted at or before `moment`: due for its purge."""
+    query = sa.select(conversations.c.id, conversations.c.owner).where(
+        conversations.c.deleted_at.is_not(None), conversations.c.deleted_at <= moment
+    )
+    return [(row.id, row.owner) for row in connection.execute(query)]

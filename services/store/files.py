@@ -114,7 +114,7 @@ def owned_files_query(owner: str) -> sa.Select:
     return (
         sa.select(files)
         .join(conversations, conversations.c.id == files.c.conversation_id)
-        .where(conversations.c.owner == owner)
+        .where(conversations.c.owner == owner, conversations.c.deleted_at.is_(None))
     )
 
 

@@ -36,6 +36,7 @@ class ConversationRow:
     container_updated_at: datetime | None
     cost_usd: float
     unpriced_tokens: int
+    deleted_at: datetime | None = None  # deleted, waiting for its purge (undo until then)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ conversations = sa.Table(
     sa.Column("cost_usd", sa.Float(), nullable=False, server_default=sa.text("0")),
     sa.Column("unpriced_tokens", sa.BigInteger(), nullable=False, server_default=sa.text("0")),
     sa.Column("search_title", sa.Text(), nullable=False, server_default=sa.text("''")),
+    # Set while a deletion can still be undone: hidden from everything, purged after.
+    sa.Column("deleted_at", UTCDateTime(), nullable=True),
 )
 
 messages = sa.Table(

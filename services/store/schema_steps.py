@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateColumn
 
+from services.store.db import UTCDateTime
+
 
 def _add_column(connection: Connection, table: str, column: sa.Column) -> None:
     ddl = CreateColumn(column).compile(dialect=connection.dialect)
@@ -263,3 +265,9 @@ def m0009_message_follow_ups(connection: Connection) -> None:
         sa.Column("question", sa.Text(), nullable=False),
     )
     follow_ups.create(connection)
+
+
+def m0012_conversation_deleted_at(connection: Connection) -> None:
+    # A deleted conversation is first hidden (and can be restored for a few seconds), then
+    # purged with its files; the time it was hidden says when its undo window ends.
+    _add_column(connection, "conversations", sa.Column("deleted_at", UTCDateTime(), nullable=True))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -79,14 +80,46 @@ class Store:
             conv.update_conversation(connection, conversation_id, **values)
             return conv.require_owned(connection, conversation_id, owner)
 
-    def delete(self, conversation_id: str, owner: str) -> list[str]:
+    def hide(self, conversation_id: str, owner: str) -> ConversationRow:
+        """Mark it deleted: gone from every list and read until `restore_deleted`, kept
+        whole until `delete` purges it."""
+        with write_transaction(self.engine) as connection:
+            conv.require_owned(connection, conversation_id, owner, lock=True)
+            conv.update_conversation(connection, conversation_id, deleted_at=utc_now())
+            return conv.require_owned(connection, conversation_id, owner, deleted=True)
+
+    def restore_deleted(self, conversation_id: str, owner: str) -> bool:
+        """Bring back a conversation `hide` marked; False if it is not (or no longer) there."""
+        with write_transaction(self.engine) as connection:
+            row = conv.owned_conversation(
+                connection, conversation_id, owner, lock=True, deleted=True
+            )
+            if row is None or row.deleted_at is None:
+                return False
+            conv.update_conversation(connection, conversation_id, deleted_at=None)
+            return True
+
+    def deleted_before(self, moment: datetime) -> list[tuple[str, str]]:
+        """(id, owner) of the conversations hidden at or before `moment`."""
+        with read_transaction(self.engine) as connection:
+            return conv.deleted_before(connection, moment)
+
+    def delete(
+        self, conversation_id: str, owner: str, *, hidden_before: datetime | None = None
+    ) -> list[str]:
         """Delete the conversation, its messages, its file rows and the bytes no one else uses.
 
         Returns the Files API ids of its files (uploads first, then produced files) so
-        the caller can delete them from the API too.
+        the caller can delete them from the API too. With `hidden_before`, only a
+        conversation hidden at or before then is deleted (a purge after the undo window):
+        one restored meanwhile, or hidden again later, raises ConversationNotFound.
         """
         with write_transaction(self.engine) as connection:
-            conv.require_owned(connection, conversation_id, owner, lock=True)
+            row = conv.require_owned(
+                connection, conversation_id, owner, lock=True, deleted=hidden_before is not None
+            )
+            if hidden_before is not None and not _hidden_by(row, hidden_before):
+                raise ConversationNotFound(conversation_id)
             rows = file_rows.select_files(connection, conversation_id)
             file_rows.delete_file_rows(connection, conversation_id)
             usage_rows.delete_usage(connection, conversation_id)
@@ -255,3 +288,7 @@ def open_store(settings: Settings, *, run_migrations: bool = True) -> Store:
 
 
 __all__ = ["Store", "open_store"]
+
+
+def _hidden_by(row: ConversationRow, moment: datetime) -> bool:
+    return row.deleted_at is not None and row.deleted_at <= moment

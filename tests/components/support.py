@@ -10,6 +10,7 @@ from typing import Any
 from streamlit.proto.Block_pb2 import Block
 from streamlit.testing.v1 import AppTest
 
+from components.render.format import JOINER
 from components.session import SESSION_KEY, PageSession
 from components.sidebar.conversations import menu_key
 from fake_anthropic import (
@@ -96,8 +97,9 @@ def send(app: AppTest, text: str) -> AppTest:
 
 
 def unescape(markdown: str) -> str:
-    """Markdown source as read: names are escaped so that they show literally."""
-    return markdown.replace("\\", "")
+    """Markdown source as read: names are escaped so that they show literally (backslashes,
+    and invisible joiners that keep links, emoji and icons from forming)."""
+    return markdown.replace("\\", "").replace(JOINER, "")
 
 
 def texts(elements) -> list[str]:

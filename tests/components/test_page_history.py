@@ -129,9 +129,18 @@ def test_rename(at: AppTest, fake_api: FakeAnthropic, store: Store) -> None:
     assert store.get_conversation(cid, LOCAL_OWNER).title == "Quarterly chart"
 
 
+def confirm_delete(app: AppTest, cid: str) -> None:
+    """Delete through the menu and its dialog (tests/components/test_page_delete.py has the
+    dialog and Undo); the undo window is short here, so the purge follows at once."""
+    open_menu(app, cid)
+    app.sidebar.button(key=f"delete-{cid}").click().run()
+    app.button(key="confirm_delete").click().run()
+
+
 def test_delete_removes_rows_bytes_and_the_api_files(
-    at: AppTest, fake_api: FakeAnthropic, store: Store
+    at: AppTest, fake_api: FakeAnthropic, store: Store, monkeypatch
 ) -> None:
+    monkeypatch.setenv("ASSISTANT_DELETE_UNDO_SECONDS", "0.1")
     cid = chart_turn_with_upload(at, fake_api)
     files = store.list_files(cid, LOCAL_OWNER)
     assert {f.direction for f in files} == {"uploaded", "produced"} and len(files) == 4
@@ -139,30 +148,29 @@ def test_delete_removes_rows_bytes_and_the_api_files(
     api_ids = {f.id for f in files}
     assert api_ids <= set(fake_api.files)
 
-    open_menu(at, cid)
-    at.sidebar.button(key=f"delete-{cid}").click().run()
+    confirm_delete(at, cid)
     assert not at.exception
     assert listed(at) == []
     assert "c" not in at.query_params and not at.chat_message  # a new conversation is open
     assert store.get_conversation(cid, LOCAL_OWNER) is None
     assert store.list_conversations(LOCAL_OWNER) == []
-    assert not any(f.path.exists() for f in files)
+    wait_for(lambda: not any(f.path.exists() for f in files), "the purge")
     wait_for(lambda: deleted_file_ids(fake_api) == api_ids, "the Files API deletes")
     assert not api_ids & set(fake_api.files)
 
 
 def test_delete_works_while_the_api_is_unreachable(
-    at: AppTest, fake_api: FakeAnthropic, store: Store
+    at: AppTest, fake_api: FakeAnthropic, store: Store, monkeypatch
 ) -> None:
+    monkeypatch.setenv("ASSISTANT_DELETE_UNDO_SECONDS", "0.1")
     cid = chart_turn_with_upload(at, fake_api)
     files = store.list_files(cid, LOCAL_OWNER)
     fake_api.stop()
-    open_menu(at, cid)
-    at.sidebar.button(key=f"delete-{cid}").click().run()
+    confirm_delete(at, cid)
     assert not at.exception and not page_failed(at)
     assert listed(at) == []
     assert store.get_conversation(cid, LOCAL_OWNER) is None
-    assert not any(f.path.exists() for f in files)
+    wait_for(lambda: not any(f.path.exists() for f in files), "the purge")
 
 
 def test_deleting_api_files_skips_missing_ones_and_errors(

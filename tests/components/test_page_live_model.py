@@ -207,7 +207,8 @@ def test_formatters() -> None:
     assert human_size(5 * 1024 * 1024) == "5.0 MB"
     assert duration(3.7) == "3 s" and duration(65) == "1 min 5 s" and duration(120) == "2 min"
     assert short_id("container_011CaPnGc0nTa1nEr00000001") == "container_011C…0001"
-    assert escape_markdown("a_b*[c](d) $x$ :red[y]") == "a\\_b\\*\\[c\\](d) \\$x\\$ \\:red\\[y\\]"
+    escaped = "a\\_b\\*\\[c\\](d) \\$x\\$ \\:\u200dred\\[y\\]"
+    assert escape_markdown("a_b*[c](d) $x$ :red[y]") == escaped
     now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     assert when((now - timedelta(seconds=5)).isoformat(), now) == "just now"
     assert when((now - timedelta(minutes=7)).isoformat(), now) == "7 min ago"

@@ -13,6 +13,7 @@ from tests.components.support import (
     rerun_until,
     restore,
     running_step,
+    unescape,
     user_message,
 )
 
@@ -28,7 +29,7 @@ MESSY = (
 def card_text(app: AppTest) -> str:
     message = user_message(app)
     parts = [c.value for c in message.caption] + [m.value for m in message.markdown]
-    return " ".join(str(p) for p in parts).replace("\\", "")
+    return unescape(" ".join(str(p) for p in parts))
 
 
 def test_the_card_shows_the_problems_and_comes_back_after_a_reload(

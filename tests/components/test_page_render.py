@@ -286,7 +286,7 @@ def test_other_server_tools_render_as_a_generic_step() -> None:
         {"type": "tool_search_tool_result", "tool_use_id": "w", "content": {}},
     ]
     at = render(blocks)
-    assert step_boxes(at)[0].label == "Used tool_search_tool_regex"
+    assert step_boxes(at)[0].label == "Used tool\\_search\\_tool\\_regex"
     assert "tool\\_search\\_tool\\_result" in at.info[0].value
 
 
@@ -383,7 +383,7 @@ def test_a_long_file_name_is_cut_in_labels_but_kept_for_the_download(tmp_path: P
 def test_a_file_name_in_a_label_is_shown_literally_not_as_markdown() -> None:
     from components.render.files import download_label
 
-    assert download_label("*x*![i](y.png).csv", 8) == "\\*x\\*!\\[i\\](y.png).csv (8 B)"
+    assert download_label("*x*![i](y.png).csv", 8) == "\\*x\\*\\!\\[i\\](y.png).csv (8 B)"
     assert download_label("a" * 40 + ".csv", 8, limit=24).startswith("aaaaaaaaaaaaaaa…")
 
 

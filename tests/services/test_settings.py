@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from services.client import build_client, has_credentials
-from services.settings import API_FILE_LIMIT_BYTES, load_settings
+from services.settings import API_FILE_LIMIT_BYTES, MEGABYTE, load_settings
 
 
 def test_defaults():
@@ -27,7 +27,7 @@ def test_environment_overrides(tmp_path):
     assert settings.files_dir == tmp_path / "files"
     assert settings.model == "claude-opus-5"
     assert settings.database_url.startswith("postgresql")
-    assert settings.upload_limit_bytes == API_FILE_LIMIT_BYTES
+    assert settings.upload_limit_bytes == 200 * MEGABYTE  # Streamlit's default server limit
 
 
 def test_credentials_come_from_the_sdk_environment():
@@ -88,3 +88,28 @@ def test_web_tool_versions_come_from_the_environment():
     assert load_settings({"ASSISTANT_WEB_FETCH_VERSION": ""}).web_fetch_version.startswith(
         "web_fetch_2026"
     )
+
+
+# --- one upload limit: Streamlit's server.maxUploadSize, lowered only by the app ------------
+
+
+def test_the_app_setting_cannot_raise_the_servers_upload_limit():
+    # The browser refuses a file over server.maxUploadSize before the app sees it (a 413):
+    # a higher app limit would be promised on the page and never honoured.
+    settings = load_settings({"ASSISTANT_MAX_UPLOAD_MB": "300"}, server_upload_mb=200)
+    assert settings.upload_limit_bytes == 200 * MEGABYTE
+    assert settings.upload_limit_mb == 200
+
+
+def test_the_app_setting_lowers_the_servers_upload_limit():
+    settings = load_settings({"ASSISTANT_MAX_UPLOAD_MB": "25"}, server_upload_mb=200)
+    assert settings.upload_limit_bytes == 25 * MEGABYTE and settings.upload_limit_mb == 25
+    half = load_settings({"ASSISTANT_MAX_UPLOAD_MB": "0.5"}, server_upload_mb=200)
+    assert half.upload_limit_bytes == MEGABYTE // 2
+    assert half.upload_limit_mb == 1  # the chat input takes whole megabytes, at least one
+
+
+def test_without_the_app_setting_the_servers_limit_holds_up_to_the_apis():
+    assert load_settings({}, server_upload_mb=50).upload_limit_bytes == 50 * MEGABYTE
+    assert load_settings({}, server_upload_mb=2000).upload_limit_bytes == API_FILE_LIMIT_BYTES
+    assert load_settings({}).upload_limit_bytes == 200 * MEGABYTE  # the CLI: Streamlit's default

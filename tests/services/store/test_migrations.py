@@ -300,10 +300,35 @@ def seed_follow_ups(connection, blobs) -> Seeded:
     )
 
 
+def seed_deleted_at(connection, blobs) -> Seeded:
+    # A conversation kept (deleted_at empty) beside one deleted within its undo window.
+    messages = [("user", [text("Undo this")]), ("assistant", [text("Undone")])]
+    _conversation(connection, "conv_v12", "Undo ŁÓDŹ v12", search_title="undo łódź v12")
+    _conversation(connection, "conv_v12_gone", "Gone v12", search_title="gone v12")
+    connection.execute(
+        sa.text("UPDATE conversations SET deleted_at = :at WHERE id = 'conv_v12_gone'"),
+        {"at": WHEN},
+    )
+    for position, (role, content) in enumerate(messages):
+        _message(connection, "conv_v12", position, role, content, search_text="undone")
+    return Seeded("conv_v12", "Undo ŁÓDŹ v12", messages, "undone", "łódź")
+
+
 # In the order of MIGRATIONS.
 SEEDS: list[Callable[..., Seeded]] = [
     seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8, seed_follow_ups,
+    seed_deleted_at,
 ]  # fmt: skip
+
+
+def test_a_conversation_deleted_at_v12_stays_hidden_and_is_due_for_its_purge(engine, blobs):
+    migrate(engine)
+    with engine.begin() as connection:
+        seed_deleted_at(connection, blobs)
+    store = Store(engine, blobs)
+    assert [c.id for c in store.list_conversations(OWNER)] == ["conv_v12"]
+    assert store.get_conversation("conv_v12_gone", OWNER) is None
+    assert store.deleted_before(datetime.now(UTC)) == [("conv_v12_gone", OWNER)]
 
 
 def test_profiles_written_at_v8_read_back(engine, blobs):

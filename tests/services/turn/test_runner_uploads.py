@@ -166,15 +166,16 @@ def test_nothing_to_send_is_an_error_not_a_request(
 def test_the_upload_limit_setting() -> None:
     assert load_settings({"ASSISTANT_MAX_UPLOAD_MB": ""}).upload_limit_bytes == 200 * 1024**2
     assert load_settings({"ASSISTANT_MAX_UPLOAD_MB": "2"}).upload_limit_bytes == 2 * 1024**2
-    assert load_settings({"ASSISTANT_MAX_UPLOAD_MB": "9000"}).upload_limit_bytes == (
-        API_FILE_LIMIT_BYTES
-    )
+    big_server = load_settings({"ASSISTANT_MAX_UPLOAD_MB": "9000"}, server_upload_mb=9000)
+    assert big_server.upload_limit_bytes == API_FILE_LIMIT_BYTES
 
 
 def test_the_apis_500_mb_limit_holds_whatever_the_settings_allow(
     fake_api: FakeAnthropic, fake_client: anthropic.Anthropic, tmp_path: Path
 ) -> None:
-    runner, _ = make_runner(fake_client, tmp_path, max_upload_bytes=10 * API_FILE_LIMIT_BYTES)
+    runner, _ = make_runner(
+        fake_client, tmp_path, max_upload_bytes=10 * API_FILE_LIMIT_BYTES, server_upload_mb=9000
+    )
     # bytes(n) is zero pages the system maps lazily: no 500 MB are written.
     huge = Attachment("export.csv", bytes(API_FILE_LIMIT_BYTES + 1), "text/csv")
     events = run_turn(runner, Followed(model=MODEL), "analyse", [huge])
