@@ -267,7 +267,7 @@ def m0009_message_follow_ups(connection: Connection) -> None:
     follow_ups.create(connection)
 
 
-def m0012_conversation_deleted_at(connection: Connection) -> None:
+def m0010_conversation_deleted_at(connection: Connection) -> None:
     # A deleted conversation is first hidden (and can be restored for a few seconds), then
     # purged with its files; the time it was hidden says when its undo window ends.
     _add_column(connection, "conversations", sa.Column("deleted_at", UTCDateTime(), nullable=True))
