@@ -13,7 +13,7 @@ from services.settings import load_settings
 from tests.components.conftest import at, downloads, env, store
 from tests.components.support import page_session
 
-__all__ = ["at", "downloads", "env", "store", "quick_retries"]
+__all__ = ["at", "downloads", "env", "quick_retries", "store"]
 
 
 @pytest.fixture

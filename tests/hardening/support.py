@@ -6,7 +6,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from services.store import LOCAL_OWNER, Store
-from tests.components.support import conversation_id, restore, texts
+from tests.components.support import conversation_id, restore, texts, unescape
 
 
 def said(app: AppTest) -> list[str]:
@@ -16,7 +16,8 @@ def said(app: AppTest) -> list[str]:
 
 
 def mentions(app: AppTest, words: str) -> bool:
-    return any(words in line for line in said(app))
+    """Whether the page says `words`, read as shown (model text and names are escaped)."""
+    return any(words in unescape(line) for line in said(app))
 
 
 def transcript(app: AppTest) -> list[tuple[str, list[str]]]:

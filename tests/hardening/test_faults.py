@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from fake_anthropic import Drop, FakeAnthropic, Fault, StreamError, Text, Turn
 from fake_anthropic.script import Step
 from services.store import Store
-from tests.components.support import assistant, send, texts, user_message
+from tests.components.support import send, texts, user_message
 from tests.hardening.support import mentions, no_crash, reload_matches
 
 QUESTION = "How did sales do?"
