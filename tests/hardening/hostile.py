@@ -47,7 +47,7 @@ SVG_NAME = "chart.svg"
 HTML_NAME = "report.html"
 
 
-def hostile_turn(big_stdout: bool = True) -> Turn:
+def hostile_turn(big_stdout: bool = True, bomb: str = MARKDOWN_BOMB) -> Turn:
     files = (
         OutFile(SVG_NAME, SVG, "image/svg+xml"),
         OutFile(HTML_NAME, HTML_PAGE, "text/html"),
@@ -65,7 +65,7 @@ def hostile_turn(big_stdout: bool = True) -> Turn:
             Text(HTML_TEXT, chunk_size=200),
             Text(MARKDOWN_TEXT, chunk_size=200),
             step,
-            Text(MARKDOWN_BOMB, chunk_size=4000),
+            Text(bomb, chunk_size=4000),
             Text("Done."),
         )
     )
