@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import Page, Request, Route, expect
 
 from tests.browser.conftest import app_server, browser
@@ -29,6 +30,7 @@ from tests.hardening.hostile import (
 )
 
 __all__ = ["app_server", "browser"]
+pytestmark = pytest.mark.browser
 LOCAL = "127.0.0.1"
 FIRST_LOAD_MS = 180_000  # a loaded shared machine can take long over the first script run
 
