@@ -119,7 +119,7 @@ def assert_inert(page: Page, requests: Requests) -> None:
 
 
 def test_hostile_output_is_inert_in_the_browser_and_after_a_reload(
-    browser, app_server, fake_api, tmp_path: Path
+    browser, app_server, fake_api
 ) -> None:
     fake_api.enqueue(hostile_turn(big_stdout=False))  # the 5 MB stdout: test_hostile_output
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
