@@ -181,7 +181,8 @@ def _render_inline(file: StoredFile, key: str) -> bool:
 
 def render_missing_file(message: str | None) -> None:
     """A file the step reported but the app could not fetch."""
-    reason = message or "it could not be fetched from the API"
+    # A stored turn keeps no reason: both ways a file can go missing are named.
+    reason = message or "it could not be fetched from the API or saved on this server"
     st.warning(
         f"An output file could not be shown: {escape_markdown(reason)}", icon=":material/draft:"
     )

@@ -8,6 +8,7 @@ that fails is reported on its step; the turn goes on.
 
 from __future__ import annotations
 
+import errno
 import mimetypes
 import threading
 from collections.abc import Callable, Iterable
@@ -27,6 +28,15 @@ MAX_PARALLEL_DOWNLOADS = 8
 DOWNLOAD_RETRIES = 2
 
 
+class OutputNotSaved(Exception):
+    """The file arrived but this server could not write it (a full disk, say)."""
+
+
+def not_saved_words(name: str, exc: OSError) -> str:
+    reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+    return f"Could not save {name} on this server: {reason}. The rest of the answer is kept."
+
+
 def download_output(
     client: anthropic.Anthropic, blobs: BlobStore, file_id: str, step_id: str
 ) -> StoredFile:
@@ -34,8 +44,11 @@ def download_output(
     files = client.with_options(max_retries=DOWNLOAD_RETRIES).files
     meta = files.retrieve_metadata(file_id)
     data = files.download(file_id).read()
-    digest, path = blobs.put(data)
     name = sanitize_filename(meta.filename or file_id, meta.mime_type or "")
+    try:
+        digest, path = blobs.put(data)
+    except OSError as exc:  # the API gave the file; this server could not keep it
+        raise OutputNotSaved(not_saved_words(name, exc)) from exc
     mime_type = meta.mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
     return StoredFile(
         file_id=file_id,
@@ -79,6 +92,9 @@ class OutputFetcher:
     def _fetch_one(self, step_id: str, file_id: str) -> None:
         try:
             output = download_output(self._client, self._blobs, file_id, step_id)
+        except OutputNotSaved as exc:
+            self._emit(OutputFileFailed(step_id, file_id, str(exc)))
+            return
         except Exception as exc:  # any failure is this file's, not the turn's
             message = f"Could not download {file_id}: {classify(exc).message}"
             self._emit(OutputFileFailed(step_id, file_id, message))
