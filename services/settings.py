@@ -41,6 +41,13 @@ class Settings:
     # Up to three next questions under each finished answer on the page (a small call to
     # the cheapest model); ASSISTANT_FOLLOW_UPS=0 turns them off.
     follow_ups: bool = True
+    # One writer per conversation across servers (services/store/leases.py): a running
+    # turn's lease is renewed this often, and lapses when not renewed for this long.
+    lease_renew_seconds: float = 5.0
+    lease_expire_seconds: float = 15.0
+    # A stream that sends nothing, not even a ping (the API pings every few seconds), for
+    # this long ends its turn; it is not retried, since code may have run meanwhile.
+    stream_silence_seconds: float = 120.0
 
     @property
     def upload_limit_bytes(self) -> int:
@@ -69,6 +76,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         # `or`: a variable set but left empty (common in compose files) means the default.
         max_upload_bytes=int(env.get("ASSISTANT_MAX_UPLOAD_MB") or "200") * 1024 * 1024,
         follow_ups=_switch(env.get("ASSISTANT_FOLLOW_UPS"), default=True),
+        lease_renew_seconds=_seconds(env.get("ASSISTANT_LEASE_RENEW_SECONDS"), 5.0),
+        lease_expire_seconds=_seconds(env.get("ASSISTANT_LEASE_EXPIRE_SECONDS"), 15.0),
+        stream_silence_seconds=_seconds(env.get("ASSISTANT_STREAM_SILENCE_SECONDS"), 120.0),
     )
 
 
@@ -77,3 +87,13 @@ def _switch(value: str | None, default: bool) -> bool:
     if value is None or not value.strip():
         return default
     return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _seconds(value: str | None, default: float) -> float:
+    """A duration in seconds; unset or empty, the default. Must be above zero."""
+    if value is None or not value.strip():
+        return default
+    seconds = float(value)
+    if not seconds > 0:
+        raise ValueError(f"a duration must be above zero, not {value!r}")
+    return seconds

@@ -26,6 +26,7 @@ from services.store.schema_steps import (
     m0007_marked_app_notes,
     m0008_file_profiles,
     m0009_message_follow_ups,
+    m0010_turn_leases,
 )
 
 MIGRATIONS_TABLE = "schema_migrations"
@@ -48,6 +49,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0007_marked_app_notes", m0007_marked_app_notes),
     Migration("0008_file_profiles", m0008_file_profiles),
     Migration("0009_message_follow_ups", m0009_message_follow_ups),
+    Migration("0010_turn_leases", m0010_turn_leases),
 )
 
 

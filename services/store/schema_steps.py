@@ -263,3 +263,19 @@ def m0009_message_follow_ups(connection: Connection) -> None:
         sa.Column("question", sa.Text(), nullable=False),
     )
     follow_ups.create(connection)
+
+
+def m0010_turn_leases(connection: Connection) -> None:
+    # One writer per conversation across app servers: the server whose turn runs holds a
+    # lease on the conversation, renewed by a heartbeat; another server sees it here and
+    # refuses a second turn until it is released or its heartbeat has stopped too long.
+    metadata = sa.MetaData()
+    leases = sa.Table(
+        "turn_leases",
+        metadata,
+        sa.Column("conversation_id", sa.String(64), primary_key=True),
+        sa.Column("holder", sa.String(64), nullable=False),
+        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    leases.create(connection)

@@ -300,9 +300,26 @@ def seed_follow_ups(connection, blobs) -> Seeded:
     )
 
 
+def seed_turn_leases(connection, blobs) -> Seeded:
+    # A lease row written at 0010 (a server mid-turn) beside a conversation of that version.
+    messages = [("user", [text("Smooth the tides")]), ("assistant", [text("Tides smoothed")])]
+    _conversation(connection, "conv_v10", "Tides ÐAL v10", search_title="tides ðal v10")
+    for position, (role, content) in enumerate(messages):
+        _message(connection, "conv_v10", position, role, content, search_text="tides smoothed")
+    connection.execute(
+        sa.text(
+            "INSERT INTO turn_leases (conversation_id, holder, taken_at, heartbeat_at) "
+            "VALUES ('conv_v10', 'server-a', :now, :now)"
+        ).bindparams(sa.bindparam("now", type_=UTCDateTime())),
+        {"now": WHEN},
+    )
+    return Seeded("conv_v10", "Tides ÐAL v10", messages, "smoothed", "ðal")
+
+
 # In the order of MIGRATIONS.
 SEEDS: list[Callable[..., Seeded]] = [
     seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8, seed_follow_ups,
+    seed_turn_leases,
 ]  # fmt: skip
 
 
