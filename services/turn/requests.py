@@ -40,6 +40,14 @@ ENDED_EARLY = Failure(
 T = TypeVar("T")
 
 
+def silence_message(seconds: float) -> str:
+    return (
+        f"The API sent nothing for {seconds:g} s, not even a keep-alive, so the app ended "
+        "this answer; what arrived before is kept. It was not sent again, since code may "
+        "have run meanwhile: send a message to continue."
+    )
+
+
 class TurnFailed(Exception):
     """Ends the turn with a TurnError."""
 
@@ -156,7 +164,14 @@ class TurnRequests:
         return _with_options(params, self.settings)
 
     def _stream_once(self) -> str | None:
-        stream = self._attempt(lambda: self.client.messages.create(**self._params()))
+        try:
+            stream = self._attempt(
+                lambda: self.client.messages.create(**self._params(), timeout=self._timeout())
+            )
+        except AttemptFailed as failed:
+            if _is_silence(failed.__cause__):
+                raise self._silent() from failed
+            raise
         reader = self.reader = StreamReader(self.buffer, self._publish, self.steps)
         try:
             if self.handle.set_abort(lambda: shut_connection(stream.response)):
@@ -192,6 +207,8 @@ class TurnRequests:
         """The stream ended early: Stop, a retryable drop, or a turn-ending failure."""
         if self.handle.stop_requested:
             raise Stopped
+        if _is_silence(exc):
+            raise self._silent() from exc
         if isinstance(exc, ValueError):
             raise TurnFailed(ErrorKind.STREAM, "The API sent an answer the app could not read.")
         if exc is not None and not isinstance(exc, CONNECTION_ERRORS):
@@ -204,6 +221,21 @@ class TurnRequests:
             f"kept. {failure.message}"
         )
         raise TurnFailed(ErrorKind.CONNECTION, message, failure)
+
+    def _timeout(self) -> httpx2.Timeout:
+        """The client's timeouts, with the silence bound as the read timeout: it applies
+        to each read of the stream, so any byte (a ping too) restarts it."""
+        base = self.client.timeout
+        if not isinstance(base, httpx2.Timeout):
+            base = httpx2.Timeout(base)
+        silence = self.settings.stream_silence_seconds
+        return httpx2.Timeout(connect=base.connect, read=silence, write=base.write, pool=base.pool)
+
+    def _silent(self) -> TurnFailed:
+        """The stream went silent: the end of the turn, never retried (code may have run)."""
+        return TurnFailed(
+            ErrorKind.CONNECTION, silence_message(self.settings.stream_silence_seconds)
+        )
 
     @staticmethod
     def _close_quietly(stream: Any) -> None:
@@ -242,6 +274,13 @@ class TurnRequests:
         attached = {b.get("file_id") for b in content if b.get("type") == "container_upload"}
         blocks = [container_upload_block(f.file_id) for f in files if f.file_id not in attached]
         return [*blocks, reset_note([f.name for f in files]), *content]
+
+
+def _is_silence(exc: BaseException | None) -> bool:
+    """A read that waited out the silence bound (the SDK wraps it before the headers)."""
+    if isinstance(exc, anthropic.APITimeoutError):
+        exc = exc.__cause__
+    return isinstance(exc, httpx2.ReadTimeout)
 
 
 def _with_options(params: dict[str, Any], settings: Settings) -> dict[str, Any]:
