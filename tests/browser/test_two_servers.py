@@ -31,8 +31,8 @@ from tests.support.store import BACKENDS, fresh_postgres_schema, postgres_base_u
 
 pytestmark = pytest.mark.browser
 
-# Short leases, so the dead server's lapses within the test's patience.
-LEASES = {"ASSISTANT_LEASE_RENEW_SECONDS": "0.5", "ASSISTANT_LEASE_EXPIRE_SECONDS": "4"}
+# Short leases (as every browser test's servers have), so the dead server's lapses soon.
+LEASES = {"ASSISTANT_LEASE_RENEW_SECONDS": "1", "ASSISTANT_LEASE_EXPIRE_SECONDS": "5"}
 SAID = "Loading the data before the long step."
 STILL = re.compile(r"Still being written")
 INTERRUPTED = re.compile(r"Interrupted: the app stopped")
