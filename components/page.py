@@ -16,6 +16,7 @@ import streamlit as st
 
 from components import app_services, composer, navigation, turns
 from components.app_services import Credentials, OwnedFiles
+from components.elsewhere import catch_up, follow_other_turn, render_stop_for_other_turn
 from components.follow_ups import render_follow_ups
 from components.live.view import render_live_turn, render_prompt
 from components.live.watch import watch_live_turn
@@ -50,7 +51,7 @@ DATABASE_DOWN = (
     "The database is unreachable right now, so your conversations cannot be shown. "
     "Nothing stored is lost: reload in a moment."
 )
-POLL_SECONDS = 1.5  # how often a page checks on an answer written elsewhere, or not saved
+POLL_SECONDS = 1.5  # how often a page checks on an answer not saved yet
 
 
 def render_page() -> None:
@@ -84,6 +85,7 @@ def _render(state: PageSession) -> None:
     creds = app_services.credentials()
     if state.live is None:
         navigation.follow_url(state, account.owner)
+        catch_up(state)  # an answer this page followed from elsewhere has ended
     limit_mb = state.settings.upload_limit_mb
     placeholder = (
         "Ask for an analysis or a chart; attach files with +"
@@ -109,9 +111,9 @@ def _render_conversation(
 ) -> None:
     """The stored messages, then the live turn (followed to its end) or the notices."""
     live = state.live
+    running = turns.turn_running(state)
     conversation = state.conversation
     messages = list(conversation.messages[: live.base_len] if live else conversation.messages)
-    running = turns.turn_running(state)
     if messages:
         shown = marks(messages, conversation.statuses, running) if state.stored else {}
         render_history(conversation, messages, steps_expanded, shown)
@@ -127,8 +129,9 @@ def _render_conversation(
             if not messages:
                 _render_welcome(creds)
             _render_notices(state, creds)
-        if running:  # another tab's, or a reloaded page's
-            _wait_for_other_turn(conversation.id)
+        if running:  # another tab's, a reloaded page's, or another server's
+            render_stop_for_other_turn(conversation.id)
+            follow_other_turn(conversation.id)
         return
     watch_live_turn()
     with live_slot:
@@ -137,23 +140,6 @@ def _render_conversation(
         if turns.finish(state, live):
             st.rerun()
         _wait_until_saved()
-
-
-@st.fragment(run_every=POLL_SECONDS)
-def _wait_for_other_turn(conversation_id: str) -> None:
-    """An answer of the open conversation is being written by a page that is gone (a
-    reloaded tab) or another tab: once it ends, read it from the store and redraw."""
-    state = session()
-    if app_services.service().running.is_running(conversation_id):
-        return
-    if state.conversation.id == conversation_id and state.owner is not None:
-        try:
-            found = app_services.service().open(conversation_id, state.owner)
-        except StoreUnavailable:
-            return  # the database is down: look again on the next tick
-        if found is not None:
-            navigation.show(state, found)
-    st.rerun(scope="app")
 
 
 @st.fragment(run_every=POLL_SECONDS)

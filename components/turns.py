@@ -37,8 +37,8 @@ GONE = Notice(
 )
 BUSY_ELSEWHERE = Notice(
     NoticeLevel.INFO,
-    "An answer in this conversation is still being written in another tab.",
-    "Send your message when it is done (reload to see it).",
+    "An answer in this conversation is still being written in another tab or window.",
+    "Send your message when it is done; this page shows the answer as it is written.",
 )
 DELETED_MEANWHILE = Notice(
     NoticeLevel.WARNING,
@@ -61,8 +61,8 @@ _END_LEVELS = {
 
 
 def turn_running(state: PageSession) -> bool:
-    """A turn of the open conversation runs in this process (when this session follows
-    none, another tab's or a reloaded page's)."""
+    """A turn of the open conversation runs (when this session follows none, another
+    tab's or a reloaded page's in this process, or one on another server)."""
     return state.stored and app_services.service().running.is_running(state.conversation.id)
 
 

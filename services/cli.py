@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from services.client import build_client, has_credentials
 from services.conversation import Attachment, Conversation
-from services.conversations import ConversationService
+from services.conversations import ConversationService, TurnBusy
 from services.files.uploads import FileTooLarge
 from services.settings import load_settings
 from services.store import LOCAL_OWNER, open_store
@@ -206,8 +206,16 @@ def _run_turn(service: ConversationService, args: argparse.Namespace, out: TextI
     except FileTooLarge as too_large:
         print(str(too_large), file=sys.stderr)
         return 2
+    except TurnBusy:
+        print(
+            "An answer in this conversation is still being written; try again when it is done.",
+            file=sys.stderr,
+        )
+        return 2
     finished = _follow(started.handle, EventPrinter(out))
-    if not started.handle.wait_saved(STORE_WAIT_SECONDS):
+    saved = started.handle.wait_saved(STORE_WAIT_SECONDS)
+    service.running.release_settled()  # its lease, before the process exits
+    if not saved:
         print("The turn could not be stored: the database is unreachable.", file=sys.stderr)
         return 1
     print(f"\n[saved as conversation {started.conversation.id}]", file=out)

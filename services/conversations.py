@@ -4,12 +4,11 @@ The page and the command line both call it: open one for its owner, start a turn
 (the turn is stored as it streams), read it back when the turn ends, list, search,
 rename and delete. Every call names the owner it acts for; another person's conversation
 reads exactly like a missing one. One service per process: it also knows which
-conversations have a turn running here.
+conversations have a turn running, here or (through the store's leases) on another server.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from services import deletion
 from services.conversation import Attachment, Conversation
 from services.export.formats import Export, ExportFormat, export
 from services.files.uploads import check_sizes
+from services.running_turns import RunningTurns, TurnBusy
 from services.settings import Settings
 from services.store import (
     LOCAL_OWNER,
@@ -35,12 +35,10 @@ __all__ = [
     "ConversationNotFound",
     "ConversationRow",
     "ConversationService",
+    "RunningTurns",
     "StoreUnavailable",
+    "TurnBusy",
 ]
-
-
-class TurnBusy(Exception):
-    """A turn of this conversation is still running."""
 
 
 @dataclass(frozen=True)
@@ -53,59 +51,16 @@ class StartedTurn:
         return len(self.conversation.messages)
 
 
-class RunningTurns:
-    """The turns running in this process, by conversation.
-
-    A turn counts until it has settled: ended, and its writes in the store (or given up).
-    An answer still held only in memory (the database was down) is not finished yet, so
-    no other tab sends a message after it or deletes its conversation meanwhile.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        # None: a turn is being started (claimed, no handle yet).
-        self._handles: dict[str, TurnHandle | None] = {}
-
-    def claim(self, conversation_id: str) -> None:
-        """Reserve the conversation for a turn about to start; TurnBusy if one runs.
-        Checked and reserved in one step, so two callers at once cannot both start."""
-        with self._lock:
-            if self._running(conversation_id):
-                raise TurnBusy(conversation_id)
-            # Finished turns are dropped here too, so the map holds only running ones.
-            for finished in [cid for cid, h in self._handles.items() if h and h.settled]:
-                del self._handles[finished]
-            self._handles[conversation_id] = None
-
-    def add(self, conversation_id: str, handle: TurnHandle) -> None:
-        with self._lock:
-            self._handles[conversation_id] = handle
-
-    def release(self, conversation_id: str) -> None:
-        """Give up a claim whose turn did not start."""
-        with self._lock:
-            if self._handles.get(conversation_id, False) is None:
-                del self._handles[conversation_id]
-
-    def is_running(self, conversation_id: str) -> bool:
-        with self._lock:
-            return self._running(conversation_id)
-
-    def _running(self, conversation_id: str) -> bool:
-        if conversation_id not in self._handles:
-            return False
-        handle = self._handles[conversation_id]
-        if handle is not None and handle.settled:
-            del self._handles[conversation_id]
-            return False
-        return True
-
-
 class ConversationService:
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, running: RunningTurns | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
-        self.running = RunningTurns()
+        # Turns here and, through the store's leases, on every server sharing the store.
+        self.running = running or RunningTurns(
+            store.leases, renew_seconds=settings.lease_renew_seconds
+        )
 
     def new(self, model: str | None = None) -> Conversation:
         """A conversation not stored yet: it is stored with its first message."""
@@ -220,6 +175,7 @@ class ConversationService:
         Raises ConversationNotFound when it was deleted while the turn ran.
         """
         conversation_id = started.conversation.id
+        self.running.release_settled()  # its lease, at once: another server may go on
         current = self.open(conversation_id, owner)
         if current is None:
             raise ConversationNotFound(conversation_id)

@@ -51,6 +51,13 @@ class Settings:
     follow_ups: bool = True
     # Seconds a deleted conversation can be restored before it and its files are purged.
     delete_undo_seconds: float = 10.0
+    # One writer per conversation across servers (services/store/leases.py): a running
+    # turn's lease is renewed this often, and lapses when not renewed for this long.
+    lease_renew_seconds: float = 5.0
+    lease_expire_seconds: float = 15.0
+    # A stream that sends nothing, not even a ping (the API pings every few seconds), for
+    # this long ends its turn; it is not retried, since code may have run meanwhile.
+    stream_silence_seconds: float = 120.0
 
     @property
     def upload_limit_bytes(self) -> int:
@@ -94,6 +101,9 @@ def load_settings(
         server_upload_mb=server_upload_mb or DEFAULT_SERVER_UPLOAD_MB,
         follow_ups=_switch(env.get("ASSISTANT_FOLLOW_UPS"), default=True),
         delete_undo_seconds=float(env.get("ASSISTANT_DELETE_UNDO_SECONDS") or "10"),
+        lease_renew_seconds=_seconds(env.get("ASSISTANT_LEASE_RENEW_SECONDS"), 5.0),
+        lease_expire_seconds=_seconds(env.get("ASSISTANT_LEASE_EXPIRE_SECONDS"), 15.0),
+        stream_silence_seconds=_seconds(env.get("ASSISTANT_STREAM_SILENCE_SECONDS"), 120.0),
     )
 
 
@@ -109,3 +119,13 @@ def _switch(value: str | None, default: bool) -> bool:
     if value is None or not value.strip():
         return default
     return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _seconds(value: str | None, default: float) -> float:
+    """A duration in seconds; unset or empty, the default. Must be above zero."""
+    if value is None or not value.strip():
+        return default
+    seconds = float(value)
+    if not seconds > 0:
+        raise ValueError(f"a duration must be above zero, not {value!r}")
+    return seconds

@@ -2,8 +2,8 @@
 under a message the code environment was reset for.
 
 Each stored message has a status; an answer stopped, failed, or still in progress when
-its server went away is marked when drawn. An answer in progress whose turn runs in this
-process is still being written, not interrupted.
+its server went away is marked when drawn. An answer in progress whose turn still runs (in
+this process, or on another server holding its lease) is being written, not interrupted.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ RESET_MARK = (
 def marks(
     messages: Sequence[dict[str, Any]], statuses: Mapping[int, MessageStatus], running: bool
 ) -> dict[int, str]:
-    """Captions by message position; `running`: a turn of this conversation runs here."""
+    """Captions by message position; `running`: a turn of this conversation runs."""
     shown = dict.fromkeys(unanswered(messages, running), NO_ANSWER_MARK)
     for position, status in statuses.items():
         if status is MessageStatus.IN_PROGRESS and running:

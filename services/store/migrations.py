@@ -27,6 +27,7 @@ from services.store.schema_steps import (
     m0008_file_profiles,
     m0009_message_follow_ups,
     m0010_conversation_deleted_at,
+    m0011_turn_leases,
 )
 
 MIGRATIONS_TABLE = "schema_migrations"
@@ -50,6 +51,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0008_file_profiles", m0008_file_profiles),
     Migration("0009_message_follow_ups", m0009_message_follow_ups),
     Migration("0010_conversation_deleted_at", m0010_conversation_deleted_at),
+    Migration("0011_turn_leases", m0011_turn_leases),
 )
 
 

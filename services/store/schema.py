@@ -94,3 +94,12 @@ message_follow_ups = sa.Table(
     sa.Column("ordinal", sa.Integer(), primary_key=True, autoincrement=False),
     sa.Column("question", sa.Text(), nullable=False),
 )
+
+turn_leases = sa.Table(
+    "turn_leases",
+    metadata,
+    sa.Column("conversation_id", sa.String(64), primary_key=True),
+    sa.Column("holder", sa.String(64), nullable=False),
+    sa.Column("taken_at", UTCDateTime(), nullable=False),
+    sa.Column("heartbeat_at", UTCDateTime(), nullable=False),
+)

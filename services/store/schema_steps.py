@@ -271,3 +271,19 @@ def m0010_conversation_deleted_at(connection: Connection) -> None:
     # A deleted conversation is first hidden (and can be restored for a few seconds), then
     # purged with its files; the time it was hidden says when its undo window ends.
     _add_column(connection, "conversations", sa.Column("deleted_at", UTCDateTime(), nullable=True))
+
+
+def m0011_turn_leases(connection: Connection) -> None:
+    # One writer per conversation across app servers: the server whose turn runs holds a
+    # lease on the conversation, renewed by a heartbeat; another server sees it here and
+    # refuses a second turn until it is released or its heartbeat has stopped too long.
+    metadata = sa.MetaData()
+    leases = sa.Table(
+        "turn_leases",
+        metadata,
+        sa.Column("conversation_id", sa.String(64), primary_key=True),
+        sa.Column("holder", sa.String(64), nullable=False),
+        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    leases.create(connection)

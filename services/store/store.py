@@ -27,6 +27,7 @@ from services.settings import Settings
 from services.store.content import clean_title, normalise_content
 from services.store.db import create_store_engine, read_transaction, utc_now, write_transaction
 from services.store.errors import ConversationNotFound, FileNotFound
+from services.store.leases import DEFAULT_EXPIRE_SECONDS, TurnLeases
 from services.store.migrations import migrate
 from services.store.records import ConversationRow, MessageRow, MessageStatus, Role
 from services.store.restore import to_conversation
@@ -36,9 +37,15 @@ DEFAULT_LIST_LIMIT = 100
 
 
 class Store:
-    def __init__(self, engine: Engine, blobs: BlobStore) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        blobs: BlobStore,
+        lease_expire_seconds: float = DEFAULT_EXPIRE_SECONDS,
+    ) -> None:
         self.engine = engine
         self.blobs = blobs
+        self.leases = TurnLeases(engine, lease_expire_seconds)  # which server writes a turn
 
     def close(self) -> None:
         self.engine.dispose()
@@ -281,13 +288,10 @@ def open_store(settings: Settings, *, run_migrations: bool = True) -> Store:
     try:
         if run_migrations:
             migrate(engine)
-        return Store(engine, BlobStore(settings.files_dir))
+        return Store(engine, BlobStore(settings.files_dir), settings.lease_expire_seconds)
     except BaseException:
         engine.dispose()
         raise
-
-
-__all__ = ["Store", "open_store"]
 
 
 def _hidden_by(row: ConversationRow, moment: datetime) -> bool:

@@ -27,6 +27,7 @@ from services.turn.handle import TurnHandle, shut_connection
 from services.turn.options import DEFAULT_OPTIONS, TurnOptions
 from services.turn.prompt import reset_note
 from services.turn.request import request_messages
+from services.turn.request_options import is_silence, silence_message, with_options
 from services.turn.skills import container_param
 from services.turn.stream import StreamFailed, StreamReader
 from services.turn.tools import StepTool
@@ -173,10 +174,17 @@ class TurnRequests:
         container = container_param(self.container_id, self.options)
         if container is not None:
             params["container"] = container
-        return _with_options(params, self.settings)
+        return with_options(params, self.settings)
 
     def _stream_once(self) -> str | None:
-        stream = self._attempt(lambda: self.client.messages.create(**self._params()))
+        try:
+            stream = self._attempt(
+                lambda: self.client.messages.create(**self._params(), timeout=self._timeout())
+            )
+        except AttemptFailed as failed:
+            if is_silence(failed.__cause__):
+                raise self._silent() from failed
+            raise
         reader = self.reader = StreamReader(self.buffer, self._publish, self.steps)
         try:
             if self.handle.set_abort(lambda: shut_connection(stream.response)):
@@ -212,6 +220,8 @@ class TurnRequests:
         """The stream ended early: Stop, a retryable drop, or a turn-ending failure."""
         if self.handle.stop_requested:
             raise Stopped
+        if is_silence(exc):
+            raise self._silent() from exc
         if isinstance(exc, ValueError):
             raise TurnFailed(ErrorKind.STREAM, "The API sent an answer the app could not read.")
         if exc is not None and not isinstance(exc, CONNECTION_ERRORS):
@@ -224,6 +234,21 @@ class TurnRequests:
             f"kept. {failure.message}"
         )
         raise TurnFailed(ErrorKind.CONNECTION, message, failure)
+
+    def _timeout(self) -> httpx2.Timeout:
+        """The client's timeouts, with the silence bound as the read timeout: it applies
+        to each read of the stream, so any byte (a ping too) restarts it."""
+        base = self.client.timeout
+        if not isinstance(base, httpx2.Timeout):
+            base = httpx2.Timeout(base)
+        silence = self.settings.stream_silence_seconds
+        return httpx2.Timeout(connect=base.connect, read=silence, write=base.write, pool=base.pool)
+
+    def _silent(self) -> TurnFailed:
+        """The stream went silent: the end of the turn, never retried (code may have run)."""
+        return TurnFailed(
+            ErrorKind.CONNECTION, silence_message(self.settings.stream_silence_seconds)
+        )
 
     @staticmethod
     def _close_quietly(stream: Any) -> None:
@@ -266,17 +291,3 @@ class TurnRequests:
         attached = {b.get("file_id") for b in content if b.get("type") == "container_upload"}
         blocks = [container_upload_block(f.file_id) for f in files if f.file_id not in attached]
         return [*blocks, reset_note([f.name for f in files]), *content]
-
-
-def _with_options(params: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    """A caller's own request options. The SDK takes stop sequences as an argument but no
-    longer has temperature, top_p or top_k (the current models refuse them); the older
-    models that take them get them in the body."""
-    for name, value in settings.sampling:
-        if name == "stop_sequences":
-            params[name] = list(value)
-        else:
-            params.setdefault("extra_body", {})[name] = value
-    if settings.betas:
-        params["extra_headers"] = {"anthropic-beta": ",".join(settings.betas)}
-    return params

@@ -110,6 +110,10 @@ def app_environment(base_url: str, data_dir: Path) -> dict[str, str]:
         STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
         # Off, so each scripted turn makes one request; test_follow_ups.py turns them on.
         ASSISTANT_FOLLOW_UPS="0",
+        # A killed server's turn leases lapse in seconds, not the default 15 (a restarted
+        # server is a new lease holder and waits them out before calling a turn interrupted).
+        ASSISTANT_LEASE_RENEW_SECONDS="1",
+        ASSISTANT_LEASE_EXPIRE_SECONDS="5",
     )
     env.pop("ASSISTANT_DATABASE_URL", None)
     env.pop("ASSISTANT_FILES_DIR", None)

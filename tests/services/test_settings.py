@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from services.client import build_client, has_credentials
 from services.settings import API_FILE_LIMIT_BYTES, MEGABYTE, load_settings
 
@@ -113,3 +115,20 @@ def test_without_the_app_setting_the_servers_limit_holds_up_to_the_apis():
     assert load_settings({}, server_upload_mb=50).upload_limit_bytes == 50 * MEGABYTE
     assert load_settings({}, server_upload_mb=2000).upload_limit_bytes == API_FILE_LIMIT_BYTES
     assert load_settings({}).upload_limit_bytes == 200 * MEGABYTE  # the CLI: Streamlit's default
+
+
+def test_lease_and_silence_durations_default_and_come_from_the_environment():
+    defaults = load_settings({})
+    assert (defaults.lease_renew_seconds, defaults.lease_expire_seconds) == (5.0, 15.0)
+    assert defaults.stream_silence_seconds == 120.0
+    given = load_settings(
+        {
+            "ASSISTANT_LEASE_RENEW_SECONDS": "0.5",
+            "ASSISTANT_LEASE_EXPIRE_SECONDS": "3",
+            "ASSISTANT_STREAM_SILENCE_SECONDS": "",  # empty: the default
+        }
+    )
+    assert (given.lease_renew_seconds, given.lease_expire_seconds) == (0.5, 3.0)
+    assert given.stream_silence_seconds == 120.0
+    with pytest.raises(ValueError):
+        load_settings({"ASSISTANT_STREAM_SILENCE_SECONDS": "0"})

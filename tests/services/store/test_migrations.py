@@ -314,10 +314,27 @@ def seed_deleted_at(connection, blobs) -> Seeded:
     return Seeded("conv_v12", "Undo ŁÓDŹ v12", messages, "undone", "łódź")
 
 
+def seed_turn_leases(connection, blobs) -> Seeded:
+    # A lease row written at 0011 (a server mid-turn) beside a conversation of that version.
+    messages = [("user", [text("Smooth the tides")]), ("assistant", [text("Tides smoothed")])]
+    _conversation(connection, "conv_v10", "Tides ÐAL v10", search_title="tides ðal v10")
+    for position, (role, content) in enumerate(messages):
+        _message(connection, "conv_v10", position, role, content, search_text="tides smoothed")
+    connection.execute(
+        sa.text(
+            "INSERT INTO turn_leases (conversation_id, holder, taken_at, heartbeat_at) "
+            "VALUES ('conv_v10', 'server-a', :now, :now)"
+        ).bindparams(sa.bindparam("now", type_=UTCDateTime())),
+        {"now": WHEN},
+    )
+    return Seeded("conv_v10", "Tides ÐAL v10", messages, "smoothed", "ðal")
+
+
 # In the order of MIGRATIONS.
 SEEDS: list[Callable[..., Seeded]] = [
     seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8, seed_follow_ups,
     seed_deleted_at,
+    seed_turn_leases,
 ]  # fmt: skip
 
 
