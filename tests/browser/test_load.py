@@ -41,6 +41,7 @@ SESSION_TTL_SECONDS = 3  # Streamlit's default keeps a closed tab's session for 
 EVENT_DELAY = 0.03  # seconds between stream events: about 30 text deltas, about 1 s
 TEXT_CHUNK = 4
 MEMORY_TOLERANCE = 0.10
+ARRIVAL_SECONDS = 0.5  # between one session's first page and the next one's
 LOAD_TIMEOUT_MS = 4 * EXPECT_TIMEOUT_MS
 TOKEN = re.compile(r"LOAD-r(\d+)-s(\d+)-t(\d+)")
 
@@ -94,6 +95,7 @@ class MemoryTrace:
 
     def mark(self, name: str) -> int:
         self.points[name] = value = self.sample()
+        print(f"memory {name}: {value / 1024:.1f} MB", flush=True)  # a failed run shows its part
         return value
 
     def table(self) -> str:
@@ -148,6 +150,7 @@ async def download_own_file(page, asked: str) -> bytes:
 
 
 async def run_session(browser, url: str, round_no: int, session: int) -> None:
+    await asyncio.sleep(session * ARRIVAL_SECONDS)  # people arrive one after another
     context = await browser.new_context(
         accept_downloads=True, viewport={"width": 1280, "height": 900}
     )
