@@ -237,6 +237,8 @@ def test_twenty_sessions_at_once_stay_apart_and_leave_no_memory_behind(tmp_path)
             server.stop()
     finally:
         fake.stop()
+        for error in fake.server_errors:  # why a turn got no answer, if one did not
+            print(f"fake API server error: {error}")
     assert fake.server_errors == []
     first, last = trace.points["after round 1"], trace.points[f"after round {ROUNDS}"]
     assert last <= first * (1 + MEMORY_TOLERANCE), trace.table()
