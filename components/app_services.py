@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from components.session import session
-from services import wiring
+from services import memory, wiring
 from services.conversations import ConversationService
 from services.export.formats import Export, ExportFormat
 from services.models import ModelOffer
@@ -72,6 +72,7 @@ def credentials() -> Credentials | None:
 @st.cache_resource(show_spinner=False, max_entries=8, on_release=wiring.close_service)
 def _open_service(database_url: str, files_dir: str, _settings: Settings) -> ConversationService:
     # Cached by where the data lives (the underscored settings are not part of the key).
+    memory.start_memory_release()  # once per process: what expired sessions freed goes back
     return wiring.open_service(_settings)
 
 

@@ -26,6 +26,7 @@ from services.files.uploads import (
     upload_file,
 )
 from services.followups import FinishedTurn, FollowUps
+from services.memory import release_free_memory
 from services.models import ModelOffer
 from services.pricing import TokenCounts, cost_usd, token_counts
 from services.settings import Settings
@@ -101,6 +102,7 @@ class TurnJob(TurnRequests):
             self._publish(INTERNAL_ERROR)
         finally:
             self._finish(reason, message)
+            release_free_memory()  # this thread's heap is left with what the turn freed
 
     def _run_turn(self) -> tuple[StopReason, str]:
         self.user_content, uploaded = self._user_content()
