@@ -75,9 +75,15 @@ SHOW_STEP_SCRIPT = """
 <script>
 (() => {
   let tries = 0;
+  // Scrolled to again a moment later: the pinned bottom (the composer and the upload
+  // limit under it) is laid out after the step and would pull the page back down.
   const reveal = () => {
     const step = document.querySelector('.st-key-shown_step');
-    if (step) { step.scrollIntoView({ block: 'start' }); return; }
+    if (step) {
+      step.scrollIntoView({ block: 'start' });
+      [300, 900].forEach((ms) => setTimeout(() => step.scrollIntoView({ block: 'start' }), ms));
+      return;
+    }
     if (++tries < 60) setTimeout(reveal, 50);
   };
   reveal();

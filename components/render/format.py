@@ -18,7 +18,9 @@ _BLOCK_START = re.compile(r"^([ \t]*\d{0,9})([-+.)])(?=[ \t]|$)", re.MULTILINE)
 # and ":material/name:" icons. An invisible joiner right after the part they key on
 # (the colon, "www", the "@") keeps them from matching and is not seen.
 JOINER = "\u200d"
-_AUTOLINK_KEYS = re.compile(r"(:|(?<![\w.])www(?=\.)|@)", re.IGNORECASE)
+# A colon starts a shortcode (`:red[`, `:material/x:`, `:smile:`) or a URL's scheme only
+# when something follows it at once; one before a space or at the end is left as it is.
+_AUTOLINK_KEYS = re.compile(r"(:(?=\S)|(?<![\w.])www(?=\.)|@)", re.IGNORECASE)
 
 
 def duration(seconds: float) -> str:
