@@ -13,8 +13,8 @@ import streamlit as st
 from components.render.format import escape_markdown, short_name
 from services.tables.columns import ColumnProfile
 from services.tables.profile import FileProfile, TableProfile
+from services.tables.text_format import delimiter_name
 
-_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 PROBLEMS_SHOWN = 8
 
 
@@ -22,8 +22,8 @@ def render_profile(profile: FileProfile) -> None:
     if profile.error is not None:
         return  # the preview says why the file could not be read; it was attached anyway
     with st.container(border=True):
-        st.caption(_summary(profile))
-        problems = _problems(profile)
+        problems = profile.problems()
+        st.caption(_summary(profile, problems))
         if problems:
             shown = problems[:PROBLEMS_SHOWN]
             more = len(problems) - len(shown)
@@ -35,25 +35,15 @@ def render_profile(profile: FileProfile) -> None:
             _render_columns(table)
 
 
-def _summary(profile: FileProfile) -> str:
+def _summary(profile: FileProfile, problems: list[str]) -> str:
     parts = [f":material/troubleshoot: Profile of {escape_markdown(short_name(profile.name))}"]
     if profile.encoding is not None:
-        delimiter = _DELIMITERS.get(profile.delimiter or ",", repr(profile.delimiter))
+        delimiter = delimiter_name(profile.delimiter)
         bom = ", BOM" if profile.bom else ""
         parts.append(f"{escape_markdown(profile.encoding)}{bom}, {delimiter}-separated")
-    count = profile.problem_count
+    count = len(problems)
     parts.append(f"{count} problem{'' if count == 1 else 's'} found" if count else "no problems")
     return " · ".join(parts)
-
-
-def _problems(profile: FileProfile) -> list[str]:
-    found = ["the file starts with a byte-order mark (BOM)"] if profile.bom else []
-    for table in profile.tables:
-        where = f"sheet {table.sheet!r}: " if table.sheet is not None else ""
-        found.extend(where + problem for problem in table.problems)
-        for column in table.columns:
-            found.extend(f"{where}column {column.name!r}: {p}" for p in column.problems)
-    return found
 
 
 def _render_columns(table: TableProfile) -> None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from services.tables.columns import ColumnKind, ColumnProfile
 from services.tables.profile import FileProfile, TableProfile
+from services.tables.text_format import delimiter_name
 
 NOTE_CHARS = 1800
 _COLUMNS_LISTED = 25
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _TEXT_KINDS = (ColumnKind.IDENTIFIER, ColumnKind.NUMBER_AS_TEXT)
 
 
@@ -31,7 +31,7 @@ def profile_note_text(profile: FileProfile) -> str:
 
 
 def _format_line(profile: FileProfile) -> str:
-    delimiter = _DELIMITER_NAMES.get(profile.delimiter or ",", repr(profile.delimiter))
+    delimiter = delimiter_name(profile.delimiter)
     bom = ", with a byte-order mark" if profile.bom else ""
     return f"- delimited text: encoding {profile.encoding}{bom}, {delimiter}-separated"
 

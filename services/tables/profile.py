@@ -60,10 +60,15 @@ class FileProfile:
     error: str | None = None  # why it could not be read as a table
     seconds: float = field(default=0.0, compare=False)
 
-    @property
-    def problem_count(self) -> int:
-        tables = sum(len(t.problems) + sum(len(c.problems) for c in t.columns) for t in self.tables)
-        return tables + (1 if self.bom else 0)
+    def problems(self) -> list[str]:
+        """Every problem found, as one line each: the file's, then each table's and column's."""
+        found = ["the file starts with a byte-order mark (BOM)"] if self.bom else []
+        for table in self.tables:
+            where = f"sheet {table.sheet!r}: " if table.sheet is not None else ""
+            found.extend(where + problem for problem in table.problems)
+            for column in table.columns:
+                found.extend(f"{where}column {column.name!r}: {p}" for p in column.problems)
+        return found
 
 
 def profile_file(name: str, kind: str, path: Path, sample_rows: int = SAMPLE_ROWS) -> FileProfile:

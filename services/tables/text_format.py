@@ -17,6 +17,7 @@ from charset_normalizer import from_bytes
 
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -43,6 +44,11 @@ _MULTI_BYTE = frozenset(
         "cp950",
     }
 )
+
+
+def delimiter_name(delimiter: str | None) -> str:
+    """The delimiter as a person names it ("semicolon"), or as written when it has no name."""
+    return DELIMITER_NAMES.get(delimiter or ",", repr(delimiter))
 
 
 class NotText(Exception):
