@@ -33,6 +33,7 @@ from bench.measure import (
 )
 from bench.naive_page import NAIVE_KEY, render_naive
 from bench.stored_turns import naive_turns, stored_conversation
+from bench.table import Figure, add_figures_option, times, write_figures
 from components.render.conversation import HISTORY_WINDOW, render_history
 
 TURNS = 200
@@ -92,8 +93,26 @@ def report(page: Measured, naive: Measured, turns: int, repeats: int) -> None:
     )
 
 
+def figures(page: Measured, naive: Measured, turns: int) -> list[Figure]:
+    bench = f"rerun, {turns} turns"
+    wall = times(naive.time.wall, page.time.wall)
+    cpu = times(naive.time.cpu, page.time.cpu)
+    return [
+        Figure(
+            bench,
+            "script wall time",
+            seconds(page.time.wall),
+            seconds(naive.time.wall),
+            *wall,
+            at_least=10 if turns >= 200 else None,
+        ),
+        Figure(bench, "script CPU time", seconds(page.time.cpu), seconds(naive.time.cpu), *cpu),
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parser(__doc__.splitlines()[0])
+    add_figures_option(args)
     args.add_argument("--turns", type=int, default=None, help=f"stored turns (default {TURNS})")
     options = args.parse_args(argv)
     turns = options.turns or (QUICK_TURNS if options.quick else TURNS)
@@ -104,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         page_cost = rerun_cost(_history_script, CONVERSATION_KEY, conversation, repeats)
         naive_cost = rerun_cost(_naive_script, NAIVE_KEY, naive, repeats)
     report(page_cost, naive_cost, turns, repeats)
+    write_figures(options.figures, figures(page_cost, naive_cost, turns))
 
 
 if __name__ == "__main__":

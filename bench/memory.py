@@ -39,6 +39,7 @@ from bench.long_conversation import CONVERSATION_KEY, _history_script, _naive_sc
 from bench.measure import RUN_TIMEOUT, compare, megabytes, parser, rss_bytes, run_app
 from bench.naive_page import NAIVE_KEY
 from bench.stored_turns import naive_turns, stored_conversation
+from bench.table import Figure, add_figures_option, times, write_figures
 
 SESSIONS = 10
 TURNS = 50
@@ -147,8 +148,32 @@ def report(page: MemoryUse, naive: MemoryUse, sessions: int, turns: int) -> None
         print(f"memory: {name}, RSS growth after each session: {steps}")
 
 
+def figures(page: MemoryUse, naive: MemoryUse, sessions: int, turns: int) -> list[Figure]:
+    bench = f"memory, {sessions} sessions x {turns} turns"
+    growth = times(naive.per_session(), page.per_session())
+    media = times(naive.media_bytes, page.media_bytes)
+    return [
+        Figure(
+            bench,
+            "RSS growth per session",
+            megabytes(page.per_session()),
+            megabytes(naive.per_session()),
+            *growth,
+            at_least=4,
+        ),
+        Figure(
+            bench,
+            "media store per session",
+            megabytes(page.media_bytes / sessions),
+            megabytes(naive.media_bytes / sessions),
+            *media,
+        ),
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parser(__doc__.splitlines()[0])
+    add_figures_option(args)
     args.add_argument("--sessions", type=int, default=None, help=f"default {SESSIONS}")
     args.add_argument("--turns", type=int, default=None, help=f"per session, default {TURNS}")
     # Internal: how the benchmark runs each variant in a process of its own.
@@ -165,6 +190,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         page = run_worker("page", Path(tmp), sessions)
         naive = run_worker("naive", Path(tmp), sessions)
     report(page, naive, sessions, turns)
+    write_figures(options.figures, figures(page, naive, sessions, turns))
 
 
 if __name__ == "__main__":

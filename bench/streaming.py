@@ -32,6 +32,7 @@ from bench.measure import (
     parser,
     seconds,
 )
+from bench.table import Figure, add_figures_option, times, write_figures
 from components.live.view import LiveTurn, Prompt, render_live_turn
 from services.turn.events import StopReason, TextDelta, TurnEvent, TurnFinished
 
@@ -149,8 +150,33 @@ def report(batched: Measured, per_token: Measured, deltas: int, rate: float, rep
     )
 
 
+def figures(batched: Measured, per_token: Measured, deltas: int) -> list[Figure]:
+    bench = f"streaming, {deltas:,} deltas"
+    before, after = per_token.sent, batched.sent
+    cpu = times(per_token.time.cpu, batched.time.cpu)
+    sent = times(before.markdown_bytes, after.markdown_bytes, "fewer")
+    return [
+        Figure(
+            bench,
+            "script CPU time",
+            seconds(batched.time.cpu),
+            seconds(per_token.time.cpu),
+            *cpu,
+            at_least=10,
+        ),
+        Figure(
+            bench,
+            "markdown bytes sent",
+            megabytes(after.markdown_bytes),
+            megabytes(before.markdown_bytes),
+            *sent,
+        ),
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parser(__doc__.splitlines()[0])
+    add_figures_option(args)
     args.add_argument("--deltas", type=int, default=None, help=f"text deltas (default {DELTAS})")
     args.add_argument("--rate", type=float, default=RATE, help="deltas per second; 0: at once")
     options = args.parse_args(argv)
@@ -160,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     batched = measure(chunks, options.rate, per_token=False, repeats=repeats)
     per_token = measure(chunks, options.rate, per_token=True, repeats=repeats)
     report(batched, per_token, deltas, options.rate, repeats)
+    write_figures(options.figures, figures(batched, per_token, deltas))
 
 
 if __name__ == "__main__":

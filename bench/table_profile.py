@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.measure import parser
+from bench.table import Figure, add_figures_option, times, write_figures
 
 _CHILD = """
 import json, resource, sys, time
@@ -74,7 +75,9 @@ def measure(kind: str, path: Path) -> dict:
 
 
 def main() -> None:
-    args = parser(__doc__.splitlines()[0]).parse_args()
+    options = parser(__doc__.splitlines()[0])
+    add_figures_option(options)
+    args = options.parse_args()
     rows = 20_000 if args.quick else 1_000_000
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "large.csv"
@@ -94,6 +97,10 @@ def main() -> None:
         f"{base['seconds']:.1f} s, peak +{base['peak_mb']:.0f} MB: {compared} peak "
         "memory for the profile"
     )
+    ratio, text = times(base["peak_mb"], max(best["peak_mb"], 0.1))
+    bench = f"table profile, {rows:,} rows ({size_mb:.0f} MB)"
+    page, baseline = f"+{best['peak_mb']:.0f} MB", f"+{base['peak_mb']:.0f} MB (read_csv)"
+    write_figures(args.figures, [Figure(bench, "peak memory", page, baseline, ratio, text)])
 
 
 if __name__ == "__main__":

@@ -13,13 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from bench.__main__ import available
+
 ROOT = Path(__file__).resolve().parents[2]
-BENCHMARKS = ("streaming", "long_conversation", "memory", "table_profile")
+
+BENCHMARKS = tuple(available())
 TIMEOUT = 300  # seconds; generous for a loaded machine, a quick run takes a few
 
 
 def test_every_benchmark_module_is_covered() -> None:
-    support = {"__init__", "measure", "naive_page", "stored_turns"}
+    support = {"__init__", "__main__", "measure", "naive_page", "stored_turns", "table"}
     found = {p.stem for p in (ROOT / "bench").glob("*.py")} - support
     assert found == set(BENCHMARKS)
 
@@ -37,3 +40,29 @@ def test_benchmark_runs_and_prints_a_ratio(name: str) -> None:
     assert done.returncode == 0, done.stderr
     ratio_line = re.compile(rf"^{name}: .* [\d,]+\.\dx (less|more|fewer) ", re.MULTILINE)
     assert ratio_line.search(done.stdout), done.stdout
+
+
+def test_the_runner_prints_one_table_of_every_benchmarks_figures() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--quick",
+            "--only",
+            "long_conversation",
+            "--only",
+            "table_profile",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    table = done.stdout[done.stdout.index("| benchmark |") :].splitlines()
+    assert table[0].startswith("| benchmark | figure | page | baseline | ratio | target | met |")
+    rows = [line for line in table[2:] if line.startswith("| ")]
+    assert any(row.startswith("| rerun, ") for row in rows), table
+    assert any(row.startswith("| table profile, ") for row in rows), table
