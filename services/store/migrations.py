@@ -28,6 +28,7 @@ from services.store.schema_steps import (
     m0009_message_follow_ups,
     m0010_conversation_deleted_at,
     m0011_turn_leases,
+    m0012_output_failures,
 )
 
 MIGRATIONS_TABLE = "schema_migrations"
@@ -52,6 +53,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0009_message_follow_ups", m0009_message_follow_ups),
     Migration("0010_conversation_deleted_at", m0010_conversation_deleted_at),
     Migration("0011_turn_leases", m0011_turn_leases),
+    Migration("0012_output_failures", m0012_output_failures),
 )
 
 

@@ -287,3 +287,24 @@ def m0011_turn_leases(connection: Connection) -> None:
         sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False),
     )
     leases.create(connection)
+
+
+def m0012_output_failures(connection: Connection) -> None:
+    # Why an answer's output file is missing (the disk full, the download refused): the
+    # page says it while the turn runs, and a reload must say the same.
+    metadata = sa.MetaData()
+    sa.Table("conversations", metadata, sa.Column("id", sa.String(64), primary_key=True))
+    failures = sa.Table(
+        "output_failures",
+        metadata,
+        sa.Column(
+            "conversation_id",
+            sa.String(64),
+            sa.ForeignKey("conversations.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("file_id", sa.String(200), primary_key=True),
+        sa.Column("message_position", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+    )
+    failures.create(connection)

@@ -33,7 +33,6 @@ from tests.hardening.support import mentions, no_crash, reload_matches
 
 FULL_DISK_ENV = "ASSISTANT_TEST_FULL_DISK"
 NOT_SAVED = "Could not save summary.csv on this server: the disk is full."
-MISSING_AFTER = "An output file could not be shown: it could not be fetched from the API or saved"
 
 
 def fill(folder: Path) -> Path:
@@ -101,7 +100,8 @@ def test_a_full_disk_loses_only_the_file_and_says_so(
     at.run()
     no_crash(at)
     assert texts(assistant(at).markdown) == ["Writing the file.", "All done."]
-    assert mentions(at, MISSING_AFTER)
+    # Drawn from the store now, and after a reload: the same reason, not a vaguer one.
+    assert mentions(at, NOT_SAVED)
     assert page_session(at).conversation.outputs == {}
     reloaded = reload_matches(at, store, ["make a file", "Writing the file.", "All done."])
-    assert mentions(reloaded, MISSING_AFTER)
+    assert mentions(reloaded, NOT_SAVED)
