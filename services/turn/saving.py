@@ -155,14 +155,8 @@ class TurnSaver:
 
     @property
     def pending(self) -> bool:
-        return bool(
-            self._dirty
-            or self._files
-            or self._failed_files
-            or self._container
-            or self._usage
-            or self._follow_ups
-        )
+        parts = (self._dirty, self._files, self._failed_files, self._container, self._usage)
+        return any(parts) or bool(self._follow_ups)
 
     def retry(self) -> bool:
         """One more attempt at what is pending (the process retrier's call); True when done."""
