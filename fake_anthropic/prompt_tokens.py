@@ -3,7 +3,8 @@ estimate for each, and where its cache breakpoints are.
 
 The fake has no tokenizer, so a block's tokens are estimated deterministically: the bytes
 of its canonical JSON (keys sorted, no spaces, `cache_control` left out: a breakpoint
-marks content, it is not content) divided by four, rounded up. Server tools add the
+marks content, it is not content), with the role or part of the request it is in,
+divided by four, rounded up. Server tools add the
 definition the API inserts for them, a fixed number of tokens per tool (the recordings of
 a one-line question with the code execution tool report about 2,300 input tokens).
 
