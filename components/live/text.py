@@ -1,0 +1,50 @@
+"""A live markdown text drawn so that each redraw sends only its open end.
+
+Every element Streamlit redraws is sent whole, so redrawing the whole answer so far on each
+batched redraw sends bytes quadratic in its length. Here each finished block
+(`components.live.blocks`) becomes an element of its own, sent once and never again, and
+only the open rest is redrawn: the bytes sent grow with the answer, not with its square.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.live.blocks import finished_blocks
+
+
+class LiveMarkdown:
+    """One growing text in `slot` (an `st.empty`): finished blocks, then the open rest."""
+
+    def __init__(self, slot: Any) -> None:
+        self.slot = slot
+        self.done = 0  # characters drawn for good, as finished blocks
+        self.whole = False  # the text defines link references: it is drawn as one piece
+        self._start()
+
+    def _start(self) -> None:
+        """A fresh column of pieces; it replaces whatever the slot showed."""
+        self.column = self.slot.container()
+        self.rest = self.column.empty()
+        self.done = 0
+
+    def draw(self, text: str) -> None:
+        """Show `text` (the whole text so far; it only grows)."""
+        if not self.whole:
+            blocks = finished_blocks(text[self.done :])
+            if blocks.whole:
+                self.whole = True
+                self._start()  # references reach across blocks: drop the pieces drawn
+            start = self.done
+            for cut in blocks.cuts:
+                self._finish(text[self.done : start + cut])
+                self.done = start + cut
+        rest = text[self.done :]
+        if rest.strip():
+            # write_stream closes half-written markdown (an open code fence, **bold).
+            self.rest.write_stream([rest])
+
+    def _finish(self, block: str) -> None:
+        """Draw a finished block in place of the rest's last draft, then a new rest after it."""
+        self.rest.markdown(block)
+        self.rest = self.column.empty()
