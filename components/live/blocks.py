@@ -8,9 +8,10 @@ show what the whole text would. So a cut is made only
 - between two top-level blocks of a CommonMark parse (the parser Streamlit's own
   markdown follows), so a code fence, a list (tight or loose), a table, a block quote or
   an indented code block is never cut inside;
-- at a blank line, before a block whose first line is complete and starts at the margin:
-  by then later text can no longer join it to the block before (a line that starts
-  indented could still be a list item's continuation or indented code);
+- at a blank line, before a block that starts at the margin with something that can no
+  longer grow into a list item (`1` could still become `1. more`, joining a list before
+  it): then later text cannot join it to the block before (a line that starts indented
+  could still be a list item's continuation or indented code);
 - outside a `$$` math block or a `:::` directive, which Streamlit's renderer reads as one
   block across blank lines while CommonMark sees paragraphs;
 - so that every piece has a line at the margin, or `st.markdown`'s dedent would turn a
@@ -35,6 +36,7 @@ _CODE_TOKENS = ("fence", "code_block")
 # inline math or text); the closer is the fence alone, at least as long.
 _REGION_OPEN = re.compile(r"^ {0,3}(\${2,}|:{3,})([^$:]*)$")
 _REGION_CLOSE = re.compile(r"^ {0,3}(\${2,}|:{3,})\s*$")
+_MAYBE_MARKER = re.compile(r"\d{1,9}[.)]?|[-+*]")  # a line that could become "1. x" or "- x"
 _LONE_CR = re.compile(r"\r(?!\n)")
 
 
@@ -53,13 +55,13 @@ def finished_blocks(text: str) -> Blocks:
     if env.get("references") or _LONE_CR.search(text):
         return Blocks(whole=True)  # a lone CR is a line break to the parser, not to us
     lines = text.split("\n")
-    complete = len(lines) - 1  # the last line may still be growing
+    last = len(lines) - 1  # the last line may still be growing
     open_region = _region_lines(lines, tokens)
     starts = _line_starts(lines)
     cuts: list[int] = []
     piece_start = 0
     for first in _top_level_starts(tokens):
-        if first >= complete:
+        if first > last or (first == last and not _decided(lines[last])):
             break
         if not _cuttable(lines, first, open_region):
             continue
@@ -79,6 +81,11 @@ def _top_level_starts(tokens: list[Token]) -> list[int]:
 def _cuttable(lines: list[str], first: int, open_region: set[int]) -> bool:
     """A block starting at line `first` may start a piece of its own."""
     return not lines[first - 1].strip() and _at_margin(lines[first]) and first not in open_region
+
+
+def _decided(line: str) -> bool:
+    """The start of a line is enough to tell it will not be a list item's marker line."""
+    return bool(line) and not _MAYBE_MARKER.fullmatch(line)
 
 
 def _at_margin(line: str) -> bool:

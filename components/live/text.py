@@ -26,6 +26,7 @@ class LiveMarkdown:
         """A fresh column of pieces; it replaces whatever the slot showed."""
         self.column = self.slot.container()
         self.rest = self.column.empty()
+        self.rest_shown = ""  # what the rest shows now
         self.done = 0
 
     def draw(self, text: str) -> None:
@@ -39,12 +40,14 @@ class LiveMarkdown:
             for cut in blocks.cuts:
                 self._finish(text[self.done : start + cut])
                 self.done = start + cut
-        rest = text[self.done :]
-        if rest.strip():
+        rest = text[self.done :].rstrip()  # st.markdown strips it too: the same drawing
+        if rest and rest != self.rest_shown:
             # write_stream closes half-written markdown (an open code fence, **bold).
             self.rest.write_stream([rest])
+            self.rest_shown = rest
 
     def _finish(self, block: str) -> None:
         """Draw a finished block in place of the rest's last draft, then a new rest after it."""
         self.rest.markdown(block)
         self.rest = self.column.empty()
+        self.rest_shown = ""

@@ -33,8 +33,9 @@ def stream_pieces(text: str, step: int = 3) -> list[str]:
 
 
 def assert_cut_right(text: str, at_least: int) -> list[str]:
-    assert stream_pieces(text, step=len(text)) == stream_pieces(text)  # cut at once or bit by bit
     pieces = stream_pieces(text)
+    for step in (1, 2, len(text)):  # cut bit by bit or all at once: the same pieces
+        assert stream_pieces(text, step) == pieces
     assert "".join(pieces) == text
     assert "".join(render(p) for p in pieces if p.strip()) == render(text)
     assert len(pieces) >= at_least
@@ -109,6 +110,9 @@ def test_a_text_with_link_references_is_drawn_whole() -> None:
 
 def test_a_block_is_kept_open_until_the_next_one_starts_at_the_margin() -> None:
     assert finished_blocks("One.\n\n").cuts == ()
-    assert finished_blocks("One.\n\nTw").cuts == ()  # the next line is not complete yet
-    assert finished_blocks("One.\n\nTwo.\n").cuts == (6,)
+    assert finished_blocks("One.\n\nT").cuts == (6,)
     assert finished_blocks("- a\n\n  b\n").cuts == ()
+    for undecided in ("1", "12.", "3)", "-", "*"):  # could still become a list item
+        assert finished_blocks("- a\n\n" + undecided).cuts == ()
+    assert finished_blocks("- a\n\n12a").cuts == (5,)
+    assert finished_blocks("1. a\n\n2. b").cuts == ()  # the same list, loose
