@@ -16,12 +16,13 @@ BATCH = 10  # deltas between two redraws: 200 redraws
 SENT_KEY = "markdown_bytes_sent"
 
 
-def _live_script(deltas: int, batch: int) -> None:  # copied into a script by AppTest
+def _live_script(deltas: int, batch: int, thinking: bool) -> None:  # copied into a script
+    # by AppTest, which runs the function's body alone
     import streamlit as st
 
     import components.live.view as live_view
     from bench.measure import count_sent
-    from services.turn.events import StopReason, TextDelta, TurnFinished
+    from services.turn.events import StopReason, TextDelta, ThinkingDelta, TurnFinished
 
     paragraph = (
         "Sales rose **{n}%**, led by the north.\n\n"
@@ -30,7 +31,9 @@ def _live_script(deltas: int, batch: int) -> None:  # copied into a script by Ap
     )
     text = "".join(paragraph.format(n=n) for n in range(deltas * 10 // len(paragraph) + 1))
     chunks = [text[i : i + 10] for i in range(0, len(text), 10)]
-    events = [TextDelta(0, chunk) for chunk in chunks]
+    events: list[object] = [TextDelta(int(thinking), chunk) for chunk in chunks]
+    if thinking:  # the same text thought first, drawn in the Thinking expander
+        events[:0] = [ThinkingDelta(0, chunk) for chunk in chunks]
     events.append(TurnFinished(StopReason.END_TURN, ({"type": "text", "text": text},)))
 
     class BatchedHandle:
@@ -59,7 +62,7 @@ def _live_script(deltas: int, batch: int) -> None:  # copied into a script by Ap
 
 
 def test_the_live_text_sends_bytes_linear_in_the_answer() -> None:
-    app = AppTest.from_function(_live_script, args=(DELTAS, BATCH), default_timeout=60)
+    app = AppTest.from_function(_live_script, args=(DELTAS, BATCH, False), default_timeout=60)
     app.run()
     assert not app.exception
     sent, answer, chunks = app.session_state[SENT_KEY]
@@ -69,3 +72,18 @@ def test_the_live_text_sends_bytes_linear_in_the_answer() -> None:
     shown = [m.value for m in app.markdown if m.value != "Summarise"]
     assert len(shown) > 100
     assert "\n\n".join(shown) == answer.strip()
+
+
+def test_live_thinking_is_drawn_block_by_block_in_its_expander() -> None:
+    app = AppTest.from_function(_live_script, args=(200, 5, True), default_timeout=60)
+    app.run()
+    assert not app.exception
+    sent, answer, _ = app.session_state[SENT_KEY]
+    assert sent <= 2 * 3 * len(answer.encode())  # thought and said: twice the text
+    (thinking,) = app.expander
+    assert thinking.label == "Thinking"
+    thought = [m.value for m in thinking.markdown]
+    assert len(thought) > 5
+    assert "\n\n".join(thought) == answer.strip()
+    said = [m.value for m in app.markdown if m.value != "Summarise"][len(thought) :]
+    assert "\n\n".join(said) == answer.strip()
