@@ -17,25 +17,19 @@ class LiveMarkdown:
     """One growing text in `slot` (an `st.empty`): finished blocks, then the open rest."""
 
     def __init__(self, slot: Any) -> None:
-        self.slot = slot
-        self.done = 0  # characters drawn for good, as finished blocks
-        self.whole = False  # the text defines link references: it is drawn as one piece
-        self._start()
-
-    def _start(self) -> None:
-        """A fresh column of pieces; it replaces whatever the slot showed."""
-        self.column = self.slot.container()
+        self.column = slot.container()
+        self.pieces: list[Any] = []  # the finished blocks' elements, in order
         self.rest = self.column.empty()
         self.rest_shown = ""  # what the rest shows now
-        self.done = 0
+        self.done = 0  # characters drawn for good, as finished blocks
+        self.whole = False  # the text defines link references: it is drawn as one piece
 
     def draw(self, text: str) -> None:
         """Show `text` (the whole text so far; it only grows)."""
         if not self.whole:
             blocks = finished_blocks(text[self.done :])
             if blocks.whole:
-                self.whole = True
-                self._start()  # references reach across blocks: drop the pieces drawn
+                self._give_way_to_whole()
             start = self.done
             for cut in blocks.cuts:
                 self._finish(text[self.done : start + cut])
@@ -49,5 +43,18 @@ class LiveMarkdown:
     def _finish(self, block: str) -> None:
         """Draw a finished block in place of the rest's last draft, then a new rest after it."""
         self.rest.markdown(block)
+        self.pieces.append(self.rest)
         self.rest = self.column.empty()
+        self.rest_shown = ""
+
+    def _give_way_to_whole(self) -> None:
+        """References reach across blocks: the pieces are cleared, the rest holds it all.
+
+        Each piece is emptied in place: a container drawn again with fewer children would
+        keep showing the old ones until the run ends."""
+        self.whole = True
+        for piece in self.pieces:
+            piece.empty()
+        self.pieces.clear()
+        self.done = 0
         self.rest_shown = ""

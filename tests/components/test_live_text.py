@@ -16,8 +16,8 @@ BATCH = 10  # deltas between two redraws: 200 redraws
 SENT_KEY = "markdown_bytes_sent"
 
 
-def _live_script(deltas: int, batch: int, thinking: bool) -> None:  # copied into a script
-    # by AppTest, which runs the function's body alone
+def _live_script(deltas: int, batch: int, thinking: bool, given: str = "") -> None:  # copied
+    # into a script by AppTest, which runs the function's body alone
     import streamlit as st
 
     import components.live.view as live_view
@@ -29,7 +29,7 @@ def _live_script(deltas: int, batch: int, thinking: bool) -> None:  # copied int
         "- mean: {n}.4\n- median: {n}.1\n\n"
         "```python\nprint({n})\n\nprint({n} * 2)\n```\n\n"
     )
-    text = "".join(paragraph.format(n=n) for n in range(deltas * 10 // len(paragraph) + 1))
+    text = given or "".join(paragraph.format(n=n) for n in range(deltas * 10 // len(paragraph)))
     chunks = [text[i : i + 10] for i in range(0, len(text), 10)]
     events: list[object] = [TextDelta(int(thinking), chunk) for chunk in chunks]
     if thinking:  # the same text thought first, drawn in the Thinking expander
@@ -87,3 +87,14 @@ def test_live_thinking_is_drawn_block_by_block_in_its_expander() -> None:
     assert "\n\n".join(thought) == answer.strip()
     said = [m.value for m in app.markdown if m.value != "Summarise"][len(thought) :]
     assert "\n\n".join(said) == answer.strip()
+
+
+def test_a_live_text_with_link_references_ends_as_one_element() -> None:
+    # A definition applies to the whole text: the blocks drawn before it give way to one.
+    text = "".join(f"Point {n} cites [the docs][d].\n\n" for n in range(30))
+    text += "[d]: https://example.com/docs\n\nLast words.\n"
+    app = AppTest.from_function(_live_script, args=(0, 5, False, text), default_timeout=60)
+    app.run()
+    assert not app.exception
+    said = [m.value for m in app.markdown if m.value != "Summarise"]
+    assert said == [text.strip()]
