@@ -2,8 +2,9 @@
 
 The turn runs on the runner's worker thread; its handle and the events read so far live
 in the page session, so any rerun (a click, Stop) draws them again and goes on reading.
-Text is redrawn about every 50 ms, not once per token; a running step's label counts
-the seconds. Every pass of the loop sends something to the browser, which is what lets
+Text is redrawn about every 50 ms, not once per token, and only its open end: finished
+blocks are sent once (`components.live.text`); a running step's label counts the
+seconds. Every pass of the loop sends something to the browser, which is what lets
 Streamlit interrupt the run at once when the person clicks Stop or anything else.
 """
 
