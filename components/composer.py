@@ -1,7 +1,8 @@
 """The composer: the chat input with attachments, and example prompts that send themselves.
 
-Uploaded bytes are read in the run they arrive: st.chat_input hands files over once and
-then drops them.
+st.chat_input hands files over once and then drops them, so each attachment keeps the
+uploaded file itself: a buffer over Streamlit's own bytes, which the turn reads a chunk
+at a time to hash, store and upload them. No copy of a large file is made here.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def _mime(name: str, given: str | None) -> str:
 def _prompt_of(value: object) -> Prompt | None:
     text = str(getattr(value, "text", value) or "")
     files = getattr(value, "files", None) or []
-    attachments = tuple(Attachment(f.name, f.getvalue(), _mime(f.name, f.type)) for f in files)
+    attachments = tuple(Attachment(f.name, f, _mime(f.name, f.type)) for f in files)
     if not text.strip() and not attachments:
         return None
     return Prompt(text, attachments)

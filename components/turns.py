@@ -112,6 +112,11 @@ def begin(state: PageSession, creds: Credentials, prompt: Prompt) -> None:
     navigation.set_url(started.conversation.id)
     state.live = LiveTurn(started.handle, prompt, started.base_len, turn=started)
     follow_the_new_message()
+    if prompt.attachments:
+        # Streamlit keeps a second copy of a file the browser sent for as long as the
+        # script run that received it lasts, and a live turn's run lasts as long as the
+        # turn: the turn is followed from a new run, so a large file is held once.
+        st.rerun()
 
 
 def give_back(state: PageSession, prompt: Prompt, notice: Notice) -> NoReturn:

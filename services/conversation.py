@@ -8,6 +8,7 @@ and the page and the CLI read the next one back from the store.
 
 from __future__ import annotations
 
+import io
 import mimetypes
 import uuid
 from collections.abc import Mapping
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from services.files.stored import StoredFile
 from services.turn.events import TokenCounts
@@ -40,17 +41,38 @@ class MessageStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file the person attached to a message, before it is uploaded."""
+    """A file the person attached to a message, before it is uploaded.
+
+    Its content is read a chunk at a time, never copied whole: bytes (a local file, a
+    tool's or a test's) or a binary buffer (the chat input's upload, which is Streamlit's
+    own buffer, shared rather than copied).
+    """
 
     name: str
-    data: bytes
+    content: bytes | io.BytesIO
     mime_type: str = "application/octet-stream"
 
     @classmethod
     def read(cls, path: Path) -> Attachment:
-        """A local file as an attachment, its type guessed from its name."""
+        """A local file's bytes as an attachment, its type guessed from its name."""
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return cls(path.name, path.read_bytes(), mime)
+
+    def _shared_bytes(self) -> bytes:
+        if isinstance(self.content, io.BytesIO):
+            # getvalue() of a buffer never written to is the very bytes it was made from,
+            # not a copy (getbuffer() would copy them to make them writable).
+            return self.content.getvalue()
+        return self.content
+
+    @property
+    def size(self) -> int:
+        return len(self._shared_bytes())
+
+    def open(self) -> BinaryIO:
+        """A reader of the content from its start, of its own; the caller closes it."""
+        # A new buffer over bytes shares them until written to: no copy is made.
+        return io.BytesIO(self._shared_bytes())
 
 
 class FrozenMap(dict):

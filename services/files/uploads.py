@@ -18,7 +18,7 @@ from pathlib import PurePath
 import anthropic
 
 from services.conversation import Attachment
-from services.files.blobs import BlobStore, sha256_of
+from services.files.blobs import BlobStore, sha256_of_stream
 from services.files.stored import FileDirection, StoredFile
 from services.settings import API_FILE_LIMIT_BYTES
 
@@ -52,9 +52,10 @@ def check_sizes(attachments: Iterable[Attachment], limit_bytes: int) -> None:
     """Refuse the whole message if any file is over the app's or the API's limit."""
     limit = min(limit_bytes, API_FILE_LIMIT_BYTES)
     for attachment in attachments:
-        if len(attachment.data) > limit:
+        size = attachment.size
+        if size > limit:
             raise FileTooLarge(
-                f"{sanitize_filename(attachment.name)!r} is {_size(len(attachment.data))}; "
+                f"{sanitize_filename(attachment.name)!r} is {_size(size)}; "
                 f"files can be at most {_size(limit)}. Nothing was sent."
             )
 
@@ -100,19 +101,32 @@ def unique_name(name: str, taken: set[str]) -> str:
         n += 1
 
 
+def attachment_digest(attachment: Attachment) -> str:
+    """The sha256 of an attachment's bytes, read a chunk at a time."""
+    with attachment.open() as stream:
+        return sha256_of_stream(stream)[0]
+
+
 def upload_file(
     client: anthropic.Anthropic, blobs: BlobStore, name: str, attachment: Attachment
 ) -> StoredFile:
-    """Upload one file and keep its bytes in the blob store."""
-    digest, path = blobs.put(attachment.data)
-    meta = client.files.upload(file=(name, attachment.data, attachment.mime_type))
+    """Keep the file's bytes in the blob store, then upload them from there.
+
+    Both go a chunk at a time: the store hashes while it writes, and the SDK is given the
+    stored file open (a file object goes into the multipart body in 64 KB reads; bytes or
+    a path would be sent, or first read, whole).
+    """
+    with attachment.open() as stream:
+        kept = blobs.put_stream(stream)
+    with kept.path.open("rb") as stored:
+        meta = client.files.upload(file=(name, stored, attachment.mime_type))
     return StoredFile(
         file_id=meta.id,
         name=name,
         mime_type=attachment.mime_type,
-        size=len(attachment.data),
-        sha256=digest,
-        path=path,
+        size=kept.size,
+        sha256=kept.sha256,
+        path=kept.path,
         direction=FileDirection.UPLOADED,
     )
 
@@ -128,7 +142,7 @@ def prepare_uploads(
     """
     prepared: list[PreparedUpload] = []
     for attachment in attachments:
-        digest = sha256_of(attachment.data)
+        digest = attachment_digest(attachment)
         given = sanitize_filename(attachment.name, attachment.mime_type)
         existing = known.get(digest)
         if existing is not None:
@@ -136,7 +150,9 @@ def prepare_uploads(
             continue
         name = unique_name(given, {f.name for f in known.values()})
         uploaded = upload(name, attachment)
-        known[digest] = uploaded
+        # Keyed by what was stored: a local file changed since it was hashed is still
+        # known by the bytes that went out.
+        known[uploaded.sha256] = uploaded
         prepared.append(PreparedUpload(uploaded, given, reused=False))
     return prepared
 
