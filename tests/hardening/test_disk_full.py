@@ -74,7 +74,11 @@ def simulated_full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     def put(self: BlobStore, data: bytes) -> tuple[str, Path]:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
+    def put_stream(self: BlobStore, stream: object) -> object:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
     monkeypatch.setattr(BlobStore, "put", put)
+    monkeypatch.setattr(BlobStore, "put_stream", put_stream)  # attachments are streamed in
     yield
 
 
