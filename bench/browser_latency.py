@@ -84,7 +84,7 @@ def scripted_turn(turn: NaiveTurn, n: int) -> Turn:
     )
     step = CodeStep("bash", {"command": turn.code}, stdout=turn.stdout, files=files)
     closing = f"{turn.outro} {last_words(n)}"
-    return Turn((Text(turn.intro, chunk_size=40), step, Text(closing, chunk_size=40)))
+    return Turn((Text(turn.intro), step, Text(closing)))
 
 
 @dataclass(frozen=True)
