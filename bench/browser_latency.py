@@ -24,6 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from bench.measure import parser, seconds
 from bench.stored_turns import NaiveTurn, naive_turn
 from bench.table import Figure, add_figures_option, times, write_figures
@@ -44,6 +46,7 @@ FIRST = 5  # turns 1-5 ...
 LAST = 5  # ... against the last five
 NAIVE_SCRIPT = "bench/naive_app.py"
 VIEWPORT = {"width": 1280, "height": 900}
+FIRST_RUN_TIMEOUT_MS = 180_000
 
 # Installed once per page: `window.__latency` holds one turn's marker and timestamps.
 TIMER_JS = """() => {
@@ -106,6 +109,11 @@ def measure_turns(browser, server: AppServer, turns: Sequence[NaiveTurn]) -> Lat
     page.set_default_timeout(60_000)
     try:
         page.goto(server.url)
+        # The first run imports the page's modules: on a loaded machine it can take longer
+        # than the tests' limit.
+        expect(page.get_by_test_id("stApp")).to_have_attribute(
+            "data-test-script-state", "notRunning", timeout=FIRST_RUN_TIMEOUT_MS
+        )
         wait_ready(page)
         page.evaluate(TIMER_JS)
         found = []
