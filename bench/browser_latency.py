@@ -158,8 +158,8 @@ def report(page: Latencies, naive: Latencies, count: int) -> None:
     growth = page.last() / page.first()
     print(
         f"browser_latency: page, Enter to last text: turns 1-{first} {seconds(page.first())}, "
-        f"turns {last}-{count} {seconds(page.last())}: x{growth:.2f}, "
-        f"{times(page.first(), page.last(), 'more')[1]} (median of {LAST})"
+        f"turns {last}-{count} {seconds(page.last())}: x{growth:.2f} of turns 1-{first} "
+        f"(medians of {LAST})"
     )
     print(
         f"browser_latency: naive page: turns 1-{first} {seconds(naive.first())}, "

@@ -1,9 +1,11 @@
 """The chat page: the sidebar, the conversation, the live turn, the composer.
 
-Each script run draws the open conversation as the store holds it, then, if a turn is
-live, the events read so far, and follows the turn until it finishes; then the page
-reads the conversation back from the store and runs again, so the finished turn is drawn
-from its stored record like every other. Which conversation is open follows the URL
+A full run draws the sidebar and the open conversation as the store holds it; under it,
+the turn fragment draws the composer and, if a turn is live, the events read so far, and
+follows the turn until it finishes. Sending a message runs only that fragment, so a long
+conversation is not drawn and sent again for each new question. Once the turn is stored,
+the page reads the conversation back and runs in full, so the finished turn is drawn from
+its stored record like every other. Which conversation is open follows the URL
 (components.navigation); everything shown belongs to the person signed in.
 """
 
