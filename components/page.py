@@ -1,9 +1,11 @@
 """The chat page: the sidebar, the conversation, the live turn, the composer.
 
-Each script run draws the open conversation as the store holds it, then, if a turn is
-live, the events read so far, and follows the turn until it finishes; then the page
-reads the conversation back from the store and runs again, so the finished turn is drawn
-from its stored record like every other. Which conversation is open follows the URL
+A full run draws the sidebar and the open conversation as the store holds it; under it,
+the turn fragment draws the composer and, if a turn is live, the events read so far, and
+follows the turn until it finishes. Sending a message runs only that fragment, so a long
+conversation is not drawn and sent again for each new question. Once the turn is stored,
+the page reads the conversation back and runs in full, so the finished turn is drawn from
+its stored record like every other. Which conversation is open follows the URL
 (components.navigation); everything shown belongs to the person signed in.
 """
 
@@ -18,8 +20,8 @@ from components import app_services, composer, navigation, turns
 from components.app_services import Credentials, OwnedFiles
 from components.elsewhere import catch_up, follow_other_turn, render_stop_for_other_turn
 from components.follow_ups import render_follow_ups
-from components.live.view import render_live_turn, render_prompt
-from components.live.watch import watch_live_turn
+from components.live.view import Prompt, render_live_turn, render_prompt
+from components.live.watch import click_waiting, current_fragment_id, watch_live_turn
 from components.render.conversation import render_history
 from components.render.marks import marks
 from components.render.notices import render_no_key, render_notice
@@ -86,39 +88,38 @@ def _render(state: PageSession) -> None:
     if state.live is None:
         navigation.follow_url(state, account.owner)
         catch_up(state)  # an answer this page followed from elsewhere has ended
-    limit_mb = state.settings.upload_limit_mb
-    placeholder = (
-        "Ask for an analysis or a chart; attach files with +"
-        if creds
-        else "Add an API key to start"
-    )
-    # The chat input is pinned to the bottom wherever it is called; calling it first lets
-    # the turn start before the sidebar is drawn, so the sidebar knows a turn is running.
-    # It stays enabled during a turn (a disabled widget's submission would be dropped):
-    # what is sent meanwhile waits for the turn to end.
-    prompt = composer.render_chat_input(creds is None, limit_mb, placeholder)
-    composer.render_upload_limit(panels.limit_text(state.settings.upload_limit_bytes))
-    turns.start_or_queue(state, creds, prompt)
     with st.sidebar:
         steps_expanded = _render_sidebar(state, creds, account)
     if app_services.talking_to_demo(creds):
         st.info(DEMO_BANNER, icon=":material/science:")
-    _render_conversation(state, creds, steps_expanded)
-
-
-def _render_conversation(
-    state: PageSession, creds: Credentials | None, steps_expanded: bool
-) -> None:
-    """The stored messages, then the live turn (followed to its end) or the notices."""
     live = state.live
-    running = turns.turn_running(state)
     conversation = state.conversation
-    messages = list(conversation.messages[: live.base_len] if live else conversation.messages)
-    if messages:
-        shown = marks(messages, conversation.statuses, running) if state.stored else {}
-        render_history(conversation, messages, steps_expanded, shown)
-        if live is None and not running:  # under the last finished answer only
-            render_follow_ups(conversation, messages, disabled=creds is None)
+    history = list(conversation.messages[: live.base_len] if live else conversation.messages)
+    if history:
+        running = turns.turn_running(state)
+        shown = marks(history, conversation.statuses, running) if state.stored else {}
+        render_history(conversation, history, steps_expanded, shown)
+    _render_turn(len(history), steps_expanded)
+
+
+@st.fragment(key="turn")
+def _render_turn(drawn: int, steps_expanded: bool) -> None:
+    """Everything under the history: the composer, then the live turn or what follows the
+    last answer (follow-ups, the welcome, notices).
+
+    Sending a message reruns only this fragment: the history drawn by the last full run
+    stays on the page as it is, neither redrawn nor sent to the browser again. `drawn` is
+    how many stored messages that run drew; once a turn finishes and is stored, the page
+    runs in full and draws it from the store with the rest.
+    """
+    state = session()
+    creds = app_services.credentials()
+    # A fragment may write into the sidebar and the pinned bottom on its own reruns only
+    # if it wrote there in the full run: that reserves its place (the script that follows
+    # a new message is mounted in the sidebar).
+    st.sidebar.empty()
+    turns.start_or_queue(state, creds, _render_composer(state, creds))
+    live = state.live
     live_slot = st.container()
     # While a turn streams, the run lasts as long as the turn, and Streamlit would leave
     # the last run's welcome or notices greyed out on the page until it ends; an empty
@@ -126,20 +127,52 @@ def _render_conversation(
     other_slot = st.empty() if live is not None else st.container()
     if live is None:
         with other_slot:
-            if not messages:
-                _render_welcome(creds)
-            _render_notices(state, creds)
-        if running:  # another tab's, a reloaded page's, or another server's
-            render_stop_for_other_turn(conversation.id)
-            follow_other_turn(conversation.id)
+            _render_after_answer(state, creds, drawn)
         return
     watch_live_turn()
+    turn_fragment = current_fragment_id()
     with live_slot:
-        finished = render_live_turn(live, steps_expanded, state.queued is not None)
+        finished = render_live_turn(
+            live,
+            steps_expanded,
+            state.queued is not None,
+            pause=lambda: click_waiting(turn_fragment),
+        )
     if finished:
         if turns.finish(state, live):
-            st.rerun()
+            st.rerun(scope="app")
         _wait_until_saved()
+
+
+def _render_composer(state: PageSession, creds: Credentials | None) -> Prompt | None:
+    placeholder = (
+        "Ask for an analysis or a chart; attach files with +"
+        if creds
+        else "Add an API key to start"
+    )
+    # It stays enabled during a turn (a disabled widget's submission would be dropped):
+    # what is sent meanwhile waits for the turn to end.
+    with st.bottom:
+        prompt = composer.render_chat_input(
+            creds is None, state.settings.upload_limit_mb, placeholder
+        )
+    composer.render_upload_limit(panels.limit_text(state.settings.upload_limit_bytes))
+    return prompt
+
+
+def _render_after_answer(state: PageSession, creds: Credentials | None, drawn: int) -> None:
+    """Under the last finished answer: its follow-ups, or the welcome, then the notices."""
+    conversation = state.conversation
+    running = turns.turn_running(state)
+    messages = conversation.messages[:drawn]
+    if messages and not running:
+        render_follow_ups(conversation, list(messages), disabled=creds is None)
+    if not messages:
+        _render_welcome(creds)
+    _render_notices(state, creds)
+    if running:  # another tab's, a reloaded page's, or another server's
+        render_stop_for_other_turn(conversation.id)
+        follow_other_turn(conversation.id)
 
 
 @st.fragment(run_every=POLL_SECONDS)

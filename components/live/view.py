@@ -11,6 +11,7 @@ Streamlit interrupt the run at once when the person clicks Stop or anything else
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,7 @@ STOP_HELP = (
     "Stop the answer; what was streamed so far is kept. "
     "The Stop at the top right of the page does the same."
 )
+Pause = Callable[[], bool] | None  # asked while following: end the run now?
 REDRAW_SECONDS = 0.05
 HEARTBEAT_SECONDS = 0.1
 
@@ -257,10 +259,13 @@ def _draw_line(
         st.warning(unsaved.message, icon=":material/cloud_off:")
 
 
-def follow(live: LiveTurn, view: LiveView, idle_limit: float | None) -> bool:
-    """Read and draw events until the turn finishes (True) or stays idle too long (False)."""
+def follow(live: LiveTurn, view: LiveView, idle_limit: float | None, pause: Pause = None) -> bool:
+    """Read and draw events until the turn finishes (True), stays idle too long, or
+    `pause` says the run should end for a click waiting behind it (False)."""
     last_event = time.monotonic()
     while live.model.finished is None:
+        if pause is not None and pause():
+            return False
         received = len(live.events)
         dirty = live.pull()
         now = live.followed = time.monotonic()
@@ -275,8 +280,10 @@ def follow(live: LiveTurn, view: LiveView, idle_limit: float | None) -> bool:
     return True
 
 
-def render_live_turn(live: LiveTurn, steps_expanded: bool, queued: bool = False) -> bool:
-    """Draw the live turn and follow it; True once it has finished."""
+def render_live_turn(
+    live: LiveTurn, steps_expanded: bool, queued: bool = False, pause: Pause = None
+) -> bool:
+    """Draw the live turn and follow it; True once it has finished (see `follow`)."""
     live.followed = time.monotonic()
     with st.chat_message("user"):
         render_prompt(live.prompt)
@@ -294,4 +301,4 @@ def render_live_turn(live: LiveTurn, steps_expanded: bool, queued: bool = False)
             return True
         # None (the default) follows the turn to its end; AppTest sets a limit so that a
         # run can return while a step is held.
-        return follow(live, view, session().follow_idle_seconds)
+        return follow(live, view, session().follow_idle_seconds, pause)

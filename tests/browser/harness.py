@@ -63,10 +63,15 @@ class AppServer:
     """One `streamlit run app.py` process; can be stopped and started again on the same port."""
 
     def __init__(
-        self, env: dict[str, str], log_path: Path, extra_args: tuple[str, ...] = ()
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        extra_args: tuple[str, ...] = (),
+        script: str = "app.py",
     ) -> None:
         self.port = free_port()
         self.extra_args = extra_args  # more `streamlit run` options, e.g. a secrets file
+        self.script = script  # another page script, e.g. a benchmark's baseline page
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = env
         self.log_path = log_path
@@ -74,7 +79,7 @@ class AppServer:
 
     def start(self) -> AppServer:
         command = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
+            sys.executable, "-m", "streamlit", "run", self.script,
             "--server.port", str(self.port), "--server.address", "127.0.0.1",
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
             *self.extra_args,
