@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
 
+from components.live.live_turn import REDRAW_SECONDS, LiveTurn, Prompt
 from components.live.model import (
     STATUS,
     UPLOADS,
@@ -38,51 +38,14 @@ from components.render.format import duration
 from components.render.notices import error_notice, render_notice, reset_notice, retry_text
 from components.render.steps import FileMap, live_label, render_step
 from components.session import session
-from services.conversation import Attachment
-from services.conversations import StartedTurn
-from services.turn.events import SaveStatus, TurnError, TurnEvent, TurnFinished
-from services.turn.handle import TurnHandle
+from services.turn.events import SaveStatus, TurnError
 
 STOP_HELP = (
     "Stop the answer; what was streamed so far is kept. "
     "The Stop at the top right of the page does the same."
 )
 Pause = Callable[[], bool] | None  # asked while following: end the run now?
-REDRAW_SECONDS = 0.05
 HEARTBEAT_SECONDS = 0.1
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """What the person sent, kept to show it (and to send it again) while the turn runs."""
-
-    text: str
-    attachments: tuple[Attachment, ...] = ()
-
-
-@dataclass
-class LiveTurn:
-    handle: TurnHandle
-    prompt: Prompt
-    base_len: int  # messages in the conversation before this turn
-    started: float = field(default_factory=time.monotonic)
-    events: list[TurnEvent] = field(default_factory=list)
-    model: LiveModel = field(default_factory=LiveModel)
-    followed: float = field(default_factory=time.monotonic)  # a page last read events
-    turn: StartedTurn | None = None  # the service's record of the start, to finish it
-
-    def pull(self, wait: float = REDRAW_SECONDS) -> set[int]:
-        """Apply the events that arrive within `wait` seconds; return what changed."""
-        deadline = time.monotonic() + wait
-        dirty: set[int] = set()
-        event = self.handle.get(timeout=wait)
-        while event is not None:
-            self.events.append(event)
-            dirty |= self.model.apply(event)
-            if isinstance(event, TurnFinished) or time.monotonic() >= deadline:
-                break
-            event = self.handle.get(timeout=0)
-        return dirty
 
 
 def stop_live_turn() -> None:
