@@ -152,6 +152,13 @@ async def download_own_file(page, asked: str) -> bytes:
     return Path(await download.path()).read_bytes()
 
 
+def report_troubles(page, who: str) -> None:
+    """A failed run says why: requests the browser could not complete, and page errors
+    (a script chunk that did not load leaves its widgets undrawn)."""
+    page.on("requestfailed", lambda r: print(f"{who}: request failed: {r.url} {r.failure}"))
+    page.on("pageerror", lambda error: print(f"{who}: page error: {error}"))
+
+
 async def run_session(browser, url: str, round_no: int, session: int) -> None:
     await asyncio.sleep(session * ARRIVAL_SECONDS)  # people arrive one after another
     context = await browser.new_context(
@@ -160,6 +167,7 @@ async def run_session(browser, url: str, round_no: int, session: int) -> None:
     try:
         page = await context.new_page()
         page.set_default_timeout(LOAD_TIMEOUT_MS)
+        report_troubles(page, f"r{round_no}-s{session:02d}")
         await page.goto(url)
         await wait_ready(page)
         asked = [token(round_no, session, turn) for turn in range(TURNS)]
