@@ -40,6 +40,7 @@ from bench.measure import RUN_TIMEOUT, compare, megabytes, parser, rss_bytes, ru
 from bench.naive_page import NAIVE_KEY
 from bench.stored_turns import naive_turns, stored_conversation
 from bench.table import Figure, add_figures_option, times, write_figures
+from components.render.stored_media import StoredBlobMediaStorage
 
 SESSIONS = 10
 TURNS = 50
@@ -57,6 +58,9 @@ class SharedMedia:
         self.session_id = "session-0"
 
     def stored_bytes(self) -> int:
+        """Bytes the store keeps in memory: an image drawn from the blob store is on disk."""
+        if isinstance(self.storage, StoredBlobMediaStorage):
+            return self.storage.held_bytes()
         stats = self.storage.get_stats()
         return sum(stat.byte_length for family in stats.values() for stat in family)
 
