@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.media_file_storage import MediaFileStorageError
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest, app_test
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
@@ -56,6 +57,18 @@ class SharedMedia:
         self.storage = MemoryMediaFileStorage("/media")
         self.manager = MediaFileManager(self.storage)
         self.session_id = "session-0"
+
+    def fetch_session_files(self) -> int:
+        """Read every file the current session shows, as its browser does to draw the page."""
+        with self.manager._lock:
+            held = list(self.manager._files_by_session_and_coord.get(self.session_id, {}).values())
+        fetched = 0
+        for file_id in held:
+            try:
+                fetched += len(self.storage.get_file(file_id).content)
+            except MediaFileStorageError:  # a deferred download: made only when clicked
+                continue
+        return fetched
 
     def stored_bytes(self) -> int:
         """Bytes the store keeps in memory: an image drawn from the blob store is on disk."""
@@ -99,6 +112,7 @@ def open_session(variant: str, folder: Path, session: int, media: SharedMedia) -
     app.session_state[key] = pickle.loads((folder / f"{variant}-{session}.pickle").read_bytes())
     media.session_id = f"session-{session}"
     run_app(app)
+    media.fetch_session_files()
     run_app(app)
     return app
 

@@ -31,7 +31,7 @@ from components.render.format import (
     human_size,
     short_name,
 )
-from components.render.stored_media import image_reference, shows_as_image
+from components.render.stored_media import image_reference, in_store, shows_as_image
 from components.render.tables import preview_file, render_preview, table_kind
 from components.session import session
 from services.files.stored import StoredFile
@@ -154,7 +154,7 @@ def download_button(
 def render_output_file(file: StoredFile, key: str) -> None:
     """An image inline, a PDF's first page, a table preview, or an icon; then what an
     office file is and its size; then the download button."""
-    if not file.path.exists():
+    if not in_store(file.path):
         st.warning(f"{escape_markdown(short_name(file.name))} is no longer in the app's store.")
         return
     if not render_pdf_first_page(file):  # a PDF's first page comes with its own caption

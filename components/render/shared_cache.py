@@ -43,6 +43,10 @@ class SharedCache(Generic[Value]):
                     self._values.popitem(last=False)
         return value
 
+    def forget(self, key: Hashable) -> None:
+        with self._lock:
+            self._values.pop(key, None)
+
     def __len__(self) -> int:
         return len(self._values)
 

@@ -17,6 +17,7 @@ header) and kept in a bounded cache shared by every session.
 from __future__ import annotations
 
 import hashlib
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,10 +25,16 @@ from PIL import Image, UnidentifiedImageError
 from streamlit.runtime.media_file_storage import MediaFileKind, MediaFileStorageError
 from streamlit.runtime.memory_media_file_storage import MemoryFile, MemoryMediaFileStorage
 
+from components.render.shared_cache import SharedCache
+
 REFERENCE_PREFIX = "stored-blob:"
 # The suffix a reference ends with: Streamlit guesses the served mimetype from it.
 SUFFIXES = {"PNG": ".png", "JPEG": ".jpg", "auto": ".gif"}
 IMAGE_CHECKS_KEPT = 4096  # blob paths whose image check is remembered
+# A blob found in the store is taken to be there for this long before it is looked for
+# again: a rerun of a long conversation would otherwise stat every file it draws.
+PRESENCE_SECONDS = 30.0
+_SEEN_AT: SharedCache[float] = SharedCache(IMAGE_CHECKS_KEPT, keep=lambda seen: seen > 0)
 
 
 class BlobMediaFile:
@@ -127,6 +134,16 @@ def _media_store_takes_references() -> bool:
     if not Runtime.exists():
         return False
     return install(Runtime.instance().media_file_mgr._storage)
+
+
+def in_store(path: Path) -> bool:
+    """The blob is in the store (looked for at most every PRESENCE_SECONDS per path)."""
+    key = str(path)
+    seen = _SEEN_AT.get(key, lambda: time.monotonic() if path.exists() else 0.0)
+    if seen and time.monotonic() - seen < PRESENCE_SECONDS:
+        return True
+    _SEEN_AT.forget(key)
+    return bool(_SEEN_AT.get(key, lambda: time.monotonic() if path.exists() else 0.0))
 
 
 @lru_cache(maxsize=IMAGE_CHECKS_KEPT)
