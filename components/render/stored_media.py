@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 from streamlit.runtime.media_file_storage import MediaFileKind, MediaFileStorageError
 from streamlit.runtime.memory_media_file_storage import MemoryFile, MemoryMediaFileStorage
+from streamlit.runtime.stats import CACHE_MEMORY_FAMILY, CacheStat, group_cache_stats
 
 from components.render.shared_cache import SharedCache
 
@@ -91,8 +93,19 @@ class StoredBlobMediaStorage(MemoryMediaFileStorage):
 
     def held_bytes(self) -> int:
         """Bytes this store keeps in memory (a stored blob's are on disk)."""
-        files = list(self._files_by_id.values())
-        return sum(len(f.content) for f in files if isinstance(f, MemoryFile))
+        return sum(len(f.content) for f in self._held_files())
+
+    def get_stats(self, family_names: Sequence[str] | None = None) -> dict[str, list[CacheStat]]:
+        # Streamlit's memory figures: the files kept in memory, without reading every blob.
+        stats = [
+            CacheStat("st_memory_media_file_storage", "", len(f.content))
+            for f in self._held_files()
+        ]
+        return {CACHE_MEMORY_FAMILY: group_cache_stats(stats)} if stats else {}
+
+    def _held_files(self) -> list[MemoryFile]:
+        files = list(self._files_by_id.values())  # a copy: other threads add and remove
+        return [f for f in files if isinstance(f, MemoryFile)]
 
 
 def install(storage: object) -> bool:
