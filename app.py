@@ -4,13 +4,16 @@ The page is wrapped as an ASGI app to add security headers and guard media files
 Content-Security-Policy keeps the browser from contacting any other host, so markdown
 written by the model (an image link, say) cannot send data elsewhere; framing by other
 sites is denied. With sign-in configured, files under `/media/` are served only to the
-signed-in person they belong to (components/media_guard.py).
+signed-in person they belong to (components/media_guard.py). A clicked download's bytes
+are kept until the browser has fetched them, however busy the server
+(components/download_grace.py).
 """
 
 import streamlit as st
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from components import download_grace
 from components.media_guard import MediaSignIn
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -46,4 +49,5 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
+download_grace.install()
 app = st.App("app_page.py", middleware=[Middleware(SecurityHeaders), Middleware(MediaSignIn)])

@@ -35,9 +35,9 @@ class Figure:
     @property
     def target(self) -> str:
         if self.at_least is not None:
-            return f"at least {self.at_least:g}"
+            return f"at least {self.at_least:.3g}"
         if self.at_most is not None:
-            return f"at most {self.at_most:g}"
+            return f"at most {self.at_most:.3g}"
         return ""
 
     @property

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .blocks import BlockOut
 from .errors import error_object, fault_for
 from .exchange import Exchange
+from .prompt_tokens import check_breakpoints
 from .script import Drop, Fault, StreamError, Turn
 from .turns import Gate, TurnContext, final_message, message_delta, message_start, plan
 from .validation import check_container, check_request, check_sampling, check_text_blocks
@@ -28,6 +29,7 @@ def handle_messages(fake: FakeAnthropic, ex: Exchange) -> None:
     problem = check_request(body) or check_text_blocks(body)
     problem = problem or check_container(body.get("container"))
     problem = problem or check_sampling(body) or check_web_tools(body)
+    problem = problem or check_breakpoints(body)
     if problem is None and fake.history_validator is not None:
         problem = fake.history_validator(body)
     if problem:
@@ -43,6 +45,7 @@ def handle_messages(fake: FakeAnthropic, ex: Exchange) -> None:
         ex.send_fault(step)
         return
     ctx = fake.turn_context(body, step)
+    ctx.usage = fake.prompt_cache.account(body)
     if ctx.streaming:
         stream_turn(fake, ex, step, ctx)
     else:

@@ -138,7 +138,9 @@ class Turn:
     container_id: str | None = None  # None: reuse the request's container or make one
     expires_at: str | None = None  # None: now + 1 hour
     model: str | None = None  # None: echo the request's model
-    input_tokens: int = 2000
+    # None: counted from the request by the caching rules (prompt_cache.py); a number
+    # (a recording's, say) is reported as it is, with the two cache counts beside it.
+    input_tokens: int | None = None
     output_tokens: int = 300
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0

@@ -25,6 +25,7 @@ from .files import FileStore, StoredFile
 from .follow_ups import FollowUpScript, is_turn_request
 from .gates import DownloadHold, Gates
 from .ids import new_id, now_rfc3339
+from .prompt_cache import PromptCache
 from .results import StoreOutput
 from .routes import route
 from .script import Fault, OutFile, RecordedRequest, Reply, Step, Turn
@@ -53,10 +54,10 @@ class FakeAnthropic:
         self.history_validator: HistoryValidator | None = None
         self.requests: list[RecordedRequest] = []
         self.server_errors: list[str] = []
-        self.file_store = FileStore()
+        self.file_store, self.prompt_cache = FileStore(), PromptCache()  # usage: prompt_cache.py
         self.follow_ups = FollowUpScript()  # answers to plain requests: follow_ups.py
         self.download_hold = DownloadHold()
-        self.peak_downloads = 0
+        self.peak_downloads = self._downloads = 0  # downloads at most at once, and now
         self._stopping = threading.Event()
         self.gates = Gates(self._stopping)
         self._lock = threading.Lock()
@@ -64,7 +65,6 @@ class FakeAnthropic:
         self._route_faults: list[tuple[str | None, str, Fault]] = []
         self._containers: dict[str, str] = {}
         self._editor_files: dict[str, dict[str, str]] = {}
-        self._downloads = 0
         self._sockets: set[socket.socket] = set()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None

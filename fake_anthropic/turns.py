@@ -10,6 +10,7 @@ from typing import Any
 from .blocks import BlockOut, raw_block, text_block, thinking_block
 from .ids import new_id
 from .models import thinks_by_default
+from .prompt_cache import InputUsage
 from .results import StoreOutput, result_out, tool_use_out
 from .script import (
     CodeStep,
@@ -44,6 +45,8 @@ class TurnContext:
     store_output: StoreOutput
     editor_files: dict[str, str] = field(default_factory=dict)
     message_id: str = field(default_factory=lambda: new_id("msg"))
+    # The request's input usage by the caching rules (prompt_cache.py).
+    usage: InputUsage = field(default_factory=lambda: InputUsage(0))
 
 
 def plan(turn: Turn, ctx: TurnContext) -> Iterator[Item]:
@@ -80,7 +83,7 @@ _RENDERERS: dict[type, Callable[[Any, TurnContext], Iterator[Item]]] = {
 
 def message_start(turn: Turn, ctx: TurnContext) -> dict[str, Any]:
     message = _envelope(turn, ctx, content=[], stop_reason=None)
-    message["usage"] = {**_input_usage(turn), "output_tokens": 1, **_tier()}
+    message["usage"] = {**_input_usage(turn, ctx), "output_tokens": 1, **_tier()}
     return {"type": "message_start", "message": message}
 
 
@@ -89,14 +92,14 @@ def message_delta(turn: Turn, ctx: TurnContext, finals: list[dict[str, Any]]) ->
     delta["stop_details"] = None
     if ctx.container is not None:
         delta["container"] = ctx.container
-    usage = {k: v for k, v in _input_usage(turn).items() if k != "cache_creation"}
+    usage = {k: v for k, v in _input_usage(turn, ctx).items() if k != "cache_creation"}
     usage.update(_output_usage(turn, ctx, finals))
     return {"type": "message_delta", "delta": delta, "usage": usage}
 
 
 def final_message(turn: Turn, ctx: TurnContext, finals: list[dict[str, Any]]) -> dict[str, Any]:
     message = _envelope(turn, ctx, content=finals, stop_reason=turn.stop_reason)
-    message["usage"] = {**_input_usage(turn), **_output_usage(turn, ctx, finals), **_tier()}
+    message["usage"] = {**_input_usage(turn, ctx), **_output_usage(turn, ctx, finals), **_tier()}
     if ctx.container is not None:
         message["container"] = ctx.container
     return message
@@ -117,14 +120,20 @@ def _envelope(
     }
 
 
-def _input_usage(turn: Turn) -> dict[str, Any]:
+def _input_usage(turn: Turn, ctx: TurnContext) -> dict[str, Any]:
+    """The request's own usage; a turn that states its input tokens (a replayed
+    recording, say) reports those instead."""
+    usage = ctx.usage
+    if turn.input_tokens is not None:
+        read, written = turn.cache_read_tokens, turn.cache_write_tokens
+        usage = InputUsage(turn.input_tokens, read, written, 0)
     return {
-        "input_tokens": turn.input_tokens,
-        "cache_creation_input_tokens": turn.cache_write_tokens,
-        "cache_read_input_tokens": turn.cache_read_tokens,
+        "input_tokens": usage.input_tokens,
+        "cache_creation_input_tokens": usage.cache_write,
+        "cache_read_input_tokens": usage.cache_read,
         "cache_creation": {
-            "ephemeral_5m_input_tokens": turn.cache_write_tokens,
-            "ephemeral_1h_input_tokens": 0,
+            "ephemeral_5m_input_tokens": usage.cache_write_5m,
+            "ephemeral_1h_input_tokens": usage.cache_write_1h,
         },
     }
 

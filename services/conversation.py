@@ -106,10 +106,12 @@ class Conversation:
     usage: Mapping[str, ModelUsage] = field(default_factory=dict)  # by model, as stored
     # The next questions suggested under an answer, by the answer's position.
     follow_ups: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    # Why an output file is missing (the disk full, a refused download), by file id.
+    output_failures: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "messages", tuple(self.messages))
-        for name in ("uploads", "outputs", "statuses", "usage", "follow_ups"):
+        for name in ("uploads", "outputs", "statuses", "usage", "follow_ups", "output_failures"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     @property

@@ -58,6 +58,9 @@ class Settings:
     # A stream that sends nothing, not even a ping (the API pings every few seconds), for
     # this long ends its turn; it is not retried, since code may have run meanwhile.
     stream_silence_seconds: float = 120.0
+    # Prompt caching (cache breakpoints in every request); off only to measure what it
+    # saves (bench/prompt_caching.py).
+    prompt_caching: bool = True
 
     @property
     def upload_limit_bytes(self) -> int:

@@ -2,8 +2,9 @@
 
 The turn runs on the runner's worker thread; its handle and the events read so far live
 in the page session, so any rerun (a click, Stop) draws them again and goes on reading.
-Text is redrawn about every 50 ms, not once per token; a running step's label counts
-the seconds. Every pass of the loop sends something to the browser, which is what lets
+Text is redrawn about every 50 ms, not once per token, and only its open end: finished
+blocks are sent once (`components.live.text`); a running step's label counts the
+seconds. Every pass of the loop sends something to the browser, which is what lets
 Streamlit interrupt the run at once when the person clicks Stop or anything else.
 """
 
@@ -25,6 +26,7 @@ from components.live.model import (
     ThinkingSegment,
     UnsupportedSegment,
 )
+from components.live.text import LiveMarkdown
 from components.render.blocks import (
     RenderContext,
     render_unknown,
@@ -119,6 +121,7 @@ class LiveView:
         self.steps_expanded = steps_expanded
         self.slots: dict[int, Any] = {}
         self.boxes: dict[int, tuple[Any, str]] = {}  # running step -> (status box, label)
+        self.texts: dict[int, LiveMarkdown] = {}  # text and thinking, drawn block by block
         self.pending: set[int] = set()
         self.final: set[int] = set()  # segments drawn for good (their widgets exist)
         self.resets_drawn = 0
@@ -159,20 +162,26 @@ class LiveView:
         if slot is None:
             slot = self.slots[index] = self.body.empty()
         self.boxes.pop(index, None)
-        if isinstance(segment, TextSegment):
-            # write_stream closes half-written markdown (an open code fence, **bold).
-            slot.write_stream([segment.text])
-        elif isinstance(segment, ThinkingSegment):
-            with (
-                slot.container(),
-                st.expander("Thinking", icon=":material/psychology:", type="compact"),
-            ):
-                st.markdown(segment.text)
+        if isinstance(segment, TextSegment | ThinkingSegment):
+            self._draw_text(index, slot, segment)
         elif isinstance(segment, StepSegment):
             self._draw_step(index, slot, segment, model, now)
         elif isinstance(segment, UnsupportedSegment):
             with slot.container():
                 render_unknown({"type": segment.block_type}, RenderContext(key="live"), "live")
+
+    def _draw_text(self, index: int, slot: Any, segment: TextSegment | ThinkingSegment) -> None:
+        """Finished blocks are sent once; a redraw sends only the text's open end."""
+        text = self.texts.get(index)
+        if text is None:
+            if isinstance(segment, ThinkingSegment):
+                with (
+                    slot.container(),
+                    st.expander("Thinking", icon=":material/psychology:", type="compact"),
+                ):
+                    slot = st.empty()
+            text = self.texts[index] = LiveMarkdown(slot)
+        text.draw(segment.text)
 
     def _draw_step(
         self, index: int, slot: Any, segment: StepSegment, model: LiveModel, now: float

@@ -54,8 +54,9 @@ def uploads_by_id(conversation: Conversation) -> dict[str, StoredFile]:
     return {u.file_id: u for u in list(conversation.uploads.values())}
 
 
-def file_map(outputs: Mapping[str, Any]) -> FileMap:
-    return FileMap(ready={k: v for k, v in dict(outputs).items() if isinstance(v, StoredFile)})
+def file_map(outputs: Mapping[str, Any], failed: Mapping[str, str] | None = None) -> FileMap:
+    ready = {k: v for k, v in dict(outputs).items() if isinstance(v, StoredFile)}
+    return FileMap(ready=ready, failed=dict(failed or {}))
 
 
 def _content(message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -102,7 +103,7 @@ def render_history(
             on_click=_widen_window,
             args=(window,),
         )
-    files = file_map(conversation.outputs)
+    files = file_map(conversation.outputs, conversation.output_failures)
     uploads = uploads_by_id(conversation)
     first_seen = _first_seen(messages)
     shown = session().shown_step

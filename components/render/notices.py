@@ -25,6 +25,7 @@ ERROR_TITLES = {
     ErrorKind.CONNECTION: "The connection to the Anthropic API failed.",
     ErrorKind.STREAM: "The answer was interrupted by an error from the API.",
     ErrorKind.FILE_TOO_LARGE: "A file is too large.",
+    ErrorKind.DISK_FULL: "This server's disk is full.",
     ErrorKind.INTERNAL: "Something went wrong in the app.",
 }
 # What to do next; the runner's message already says what happened (and that what was
@@ -35,6 +36,7 @@ ERROR_HINTS = {
     ErrorKind.SERVER: "A second try usually works.",
     ErrorKind.CONNECTION: "Check the network connection (or ANTHROPIC_BASE_URL).",
     ErrorKind.FILE_TOO_LARGE: "Remove the file or make it smaller, then send again.",
+    ErrorKind.DISK_FULL: "Send again once the server has space; your message is kept below.",
 }
 
 

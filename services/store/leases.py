@@ -5,6 +5,10 @@ the claim runs in a write transaction (SQLite's write lock; on PostgreSQL a tran
 advisory lock on the conversation), so two servers cannot both see it free. A lease of
 another holder whose heartbeat is older than `expire_seconds` counts as free: that server
 stopped (it died), and its turn is over.
+
+Heartbeats are stamped and judged by one clock for every server: PostgreSQL's own (the
+servers may run on machines whose clocks differ by more than the expiry); on SQLite the
+servers share one database file, so one machine, and its clock.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ class TurnLeases:
         with write_transaction(self.engine) as connection:
             advisory_lock(connection, f"assistant.turn_lease.{conversation_id}")
             current = _holder_row(connection, conversation_id)
-            now = utc_now()
+            now = store_now(connection)
             if current is not None and current.holder != holder and self._alive(current, now):
                 return False
             if current is not None:  # its own renewed, or an expired one taken over
@@ -61,7 +65,7 @@ class TurnLeases:
                 turn_leases.update()
                 .where(turn_leases.c.conversation_id.in_(ids))
                 .where(turn_leases.c.holder == holder)
-                .values(heartbeat_at=utc_now())
+                .values(heartbeat_at=store_now(connection))
             )
 
     def release(self, conversation_id: str, holder: str) -> None:
@@ -77,12 +81,20 @@ class TurnLeases:
         """Who holds a live lease on the conversation; None when nobody does."""
         with read_transaction(self.engine) as connection:
             current = _holder_row(connection, conversation_id)
-        if current is None or not self._alive(current, utc_now()):
+            now = store_now(connection)
+        if current is None or not self._alive(current, now):
             return None
         return current.holder
 
     def _alive(self, row: sa.Row, now: datetime) -> bool:
         return row.heartbeat_at > now - timedelta(seconds=self.expire_seconds)
+
+
+def store_now(connection: Connection) -> datetime:
+    """The time by the database server's clock on PostgreSQL, else this machine's."""
+    if connection.dialect.name == "postgresql":
+        return connection.execute(sa.select(sa.func.statement_timestamp())).scalar_one()
+    return utc_now()
 
 
 def _holder_row(connection: Connection, conversation_id: str) -> sa.Row | None:

@@ -1,7 +1,7 @@
 """Ordered, named schema migrations, recorded in `schema_migrations`, run when the store opens.
 
 Rules: a migration is never edited once shipped; a change is a new function in
-`schema_steps.py`, appended to `MIGRATIONS`.
+`schema_steps_since_0009.py` (the newest steps), appended to `MIGRATIONS`.
 All pending migrations run in one transaction under a lock (a PostgreSQL advisory lock;
 SQLite's write lock), so app servers starting together do not race.
 """
@@ -25,9 +25,12 @@ from services.store.schema_steps import (
     m0006_usage_by_model,
     m0007_marked_app_notes,
     m0008_file_profiles,
+)
+from services.store.schema_steps_since_0009 import (
     m0009_message_follow_ups,
     m0010_conversation_deleted_at,
     m0011_turn_leases,
+    m0012_output_failures,
 )
 
 MIGRATIONS_TABLE = "schema_migrations"
@@ -52,6 +55,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0009_message_follow_ups", m0009_message_follow_ups),
     Migration("0010_conversation_deleted_at", m0010_conversation_deleted_at),
     Migration("0011_turn_leases", m0011_turn_leases),
+    Migration("0012_output_failures", m0012_output_failures),
 )
 
 

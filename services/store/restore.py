@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from sqlalchemy.engine import Connection
+
+import services.store.conversations as conv
+import services.store.files as file_rows
+import services.store.follow_ups as follow_up_rows
+import services.store.output_failures as failure_rows
+import services.store.usage as usage_rows
 from services.conversation import Conversation, ModelUsage
+from services.files.blobs import BlobStore
 from services.files.stored import FileDirection, StoredFile
 from services.store.records import ConversationRow, MessageRow, MessageStatus
 
@@ -15,6 +23,7 @@ def to_conversation(
     files: Iterable[StoredFile],
     usage: Mapping[str, ModelUsage] | None = None,
     follow_ups: Mapping[int, tuple[str, ...]] | None = None,
+    output_failures: Mapping[str, str] | None = None,
 ) -> Conversation:
     """The snapshot of a stored conversation, read in one transaction by the caller."""
     messages = list(messages)
@@ -35,4 +44,18 @@ def to_conversation(
         statuses={m.position: m.status for m in messages if m.status is not MessageStatus.COMPLETE},
         usage=usage or {},
         follow_ups=follow_ups or {},
+        output_failures=output_failures or {},
     )
+
+
+def read_conversation(
+    connection: Connection, row: ConversationRow, blobs: BlobStore
+) -> tuple[Conversation, list[MessageRow]]:
+    """The Conversation of an owned row and the message rows it was made from (with their
+    statuses), read on the caller's one transaction."""
+    messages = conv.select_messages(connection, row.id, 0)
+    files = [file_rows.to_stored_file(r, blobs) for r in file_rows.select_files(connection, row.id)]
+    usage = usage_rows.select_usage(connection, row.id)
+    follow_ups = follow_up_rows.select_follow_ups(connection, row.id)
+    failures = failure_rows.select_output_failures(connection, row.id)
+    return to_conversation(row, messages, files, usage, follow_ups, failures), messages

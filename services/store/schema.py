@@ -103,3 +103,14 @@ turn_leases = sa.Table(
     sa.Column("taken_at", UTCDateTime(), nullable=False),
     sa.Column("heartbeat_at", UTCDateTime(), nullable=False),
 )
+
+output_failures = sa.Table(
+    "output_failures",
+    metadata,
+    sa.Column(
+        "conversation_id", sa.String(64), sa.ForeignKey("conversations.id"), primary_key=True
+    ),
+    sa.Column("file_id", sa.String(200), primary_key=True),
+    sa.Column("message_position", sa.Integer(), nullable=False),
+    sa.Column("reason", sa.Text(), nullable=False),
+)

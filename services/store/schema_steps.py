@@ -13,10 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateColumn
 
-from services.store.db import UTCDateTime
 
-
-def _add_column(connection: Connection, table: str, column: sa.Column) -> None:
+def add_column(connection: Connection, table: str, column: sa.Column) -> None:
     ddl = CreateColumn(column).compile(dialect=connection.dialect)
     connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {ddl}")
 
@@ -102,7 +100,7 @@ def _search_text_0003(content_json: str) -> str:
 
 
 def m0003_message_search_text(connection: Connection) -> None:
-    _add_column(
+    add_column(
         connection,
         "messages",
         sa.Column("search_text", sa.Text(), nullable=False, server_default=sa.text("''")),
@@ -135,13 +133,13 @@ def m0004_conversation_container_and_cost(connection: Connection) -> None:
         sa.Column("unpriced_tokens", sa.BigInteger(), nullable=False, server_default=sa.text("0")),
     ]
     for column in columns:
-        _add_column(connection, "conversations", column)
+        add_column(connection, "conversations", column)
 
 
 def m0005_conversation_search_title(connection: Connection) -> None:
     # Titles are lowered in Python (frozen rule: NUL removed, str.lower) so that search
     # matches non-ASCII letters on every database, whatever its lower() does.
-    _add_column(
+    add_column(
         connection,
         "conversations",
         sa.Column("search_title", sa.Text(), nullable=False, server_default=sa.text("''")),
@@ -243,47 +241,4 @@ def _marked_0007(block: object) -> object:
 def m0008_file_profiles(connection: Connection) -> None:
     # The profile of an attached table (its shape, types and problems), computed before
     # the turn was sent: shown under the person's message after a reload.
-    _add_column(connection, "files", sa.Column("profile_json", sa.Text(), nullable=True))
-
-
-def m0009_message_follow_ups(connection: Connection) -> None:
-    # The next questions suggested under an answer (at most three, in order), kept with
-    # the assistant message they follow so that they come back after a reload.
-    metadata = sa.MetaData()
-    sa.Table("conversations", metadata, sa.Column("id", sa.String(64), primary_key=True))
-    follow_ups = sa.Table(
-        "message_follow_ups",
-        metadata,
-        sa.Column(
-            "conversation_id",
-            sa.String(64),
-            sa.ForeignKey("conversations.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("message_position", sa.Integer(), primary_key=True, autoincrement=False),
-        sa.Column("ordinal", sa.Integer(), primary_key=True, autoincrement=False),
-        sa.Column("question", sa.Text(), nullable=False),
-    )
-    follow_ups.create(connection)
-
-
-def m0010_conversation_deleted_at(connection: Connection) -> None:
-    # A deleted conversation is first hidden (and can be restored for a few seconds), then
-    # purged with its files; the time it was hidden says when its undo window ends.
-    _add_column(connection, "conversations", sa.Column("deleted_at", UTCDateTime(), nullable=True))
-
-
-def m0011_turn_leases(connection: Connection) -> None:
-    # One writer per conversation across app servers: the server whose turn runs holds a
-    # lease on the conversation, renewed by a heartbeat; another server sees it here and
-    # refuses a second turn until it is released or its heartbeat has stopped too long.
-    metadata = sa.MetaData()
-    leases = sa.Table(
-        "turn_leases",
-        metadata,
-        sa.Column("conversation_id", sa.String(64), primary_key=True),
-        sa.Column("holder", sa.String(64), nullable=False),
-        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False),
-    )
-    leases.create(connection)
+    add_column(connection, "files", sa.Column("profile_json", sa.Text(), nullable=True))

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 import services.store.conversations as conv
 import services.store.files as file_rows
 import services.store.follow_ups as follow_up_rows
+import services.store.output_failures as failure_rows
 import services.store.usage as usage_rows
 from services.conversation import Conversation, ModelUsage
 from services.files.blobs import BlobStore
@@ -30,7 +31,7 @@ from services.store.errors import ConversationNotFound, FileNotFound
 from services.store.leases import DEFAULT_EXPIRE_SECONDS, TurnLeases
 from services.store.migrations import migrate
 from services.store.records import ConversationRow, MessageRow, MessageStatus, Role
-from services.store.restore import to_conversation
+from services.store.restore import read_conversation
 from services.store.schema import conversations
 
 DEFAULT_LIST_LIMIT = 100
@@ -131,6 +132,7 @@ class Store:
             file_rows.delete_file_rows(connection, conversation_id)
             usage_rows.delete_usage(connection, conversation_id)
             follow_up_rows.delete_follow_ups(connection, conversation_id)
+            failure_rows.delete_output_failures(connection, conversation_id)
             conv.delete_conversation_rows(connection, conversation_id)
         file_rows.release_blobs(self.engine, self.blobs, {r.blob_key for r in rows if r.blob_key})
         uploads = [r.id for r in rows if r.direction == FileDirection.UPLOADED]
@@ -172,6 +174,12 @@ class Store:
         """Store the next questions suggested under the answer at `position`."""
         with write_transaction(self.engine) as connection:
             follow_up_rows.replace_follow_ups(connection, conversation_id, position, questions)
+
+    def set_output_failure(
+        self, conversation_id: str, position: int, file_id: str, why: str
+    ) -> None:
+        with write_transaction(self.engine) as connection:
+            failure_rows.set_output_failure(connection, conversation_id, position, file_id, why)
 
     def last_message(self, conversation_id: str) -> MessageRow | None:
         """The conversation's last message (the turn's writer checks an append it could not
@@ -263,18 +271,10 @@ class Store:
     def load_with_messages(
         self, conversation_id: str, owner: str
     ) -> tuple[Conversation, list[MessageRow]] | None:
-        """The Conversation and the message rows it was made from (with their statuses),
-        read in one transaction; None if the owner has no such conversation."""
+        """read_conversation in one transaction; None if the owner has no such one."""
         with read_transaction(self.engine) as connection:
             row = conv.owned_conversation(connection, conversation_id, owner)
-            if row is None:
-                return None
-            messages = conv.select_messages(connection, conversation_id, 0)
-            rows = file_rows.select_files(connection, conversation_id)
-            usage = usage_rows.select_usage(connection, conversation_id)
-            follow_ups = follow_up_rows.select_follow_ups(connection, conversation_id)
-        files = [file_rows.to_stored_file(r, self.blobs) for r in rows]
-        return to_conversation(row, messages, files, usage, follow_ups), messages
+            return None if row is None else read_conversation(connection, row, self.blobs)
 
 
 def _check_amounts(usd: float, unpriced_tokens: int) -> None:

@@ -50,6 +50,7 @@ class ErrorKind(StrEnum):
     CONNECTION = "connection"  # could not reach the API, or the stream dropped
     STREAM = "stream"  # an `event: error` in the middle of a stream
     FILE_TOO_LARGE = "file_too_large"
+    DISK_FULL = "disk_full"  # this server could not keep a file
     INTERNAL = "internal"  # a bug on our side; the message stays plain
 
 

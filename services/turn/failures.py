@@ -9,6 +9,7 @@ from the SDK or straight from httpx2 while a stream is read.
 from __future__ import annotations
 
 import email.utils
+import errno
 import random
 import time
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from services.turn.events import ErrorKind
 
 RETRYABLE_STATUS = {408: ErrorKind.SERVER, 429: ErrorKind.RATE_LIMITED, 529: ErrorKind.OVERLOADED}
 MAX_EXCERPT = 200
+DISK_FULL_MESSAGE = "An attached file could not be kept on this server: the disk is full."
 KEY_HELP = (
     "Check the API key: paste it in the sidebar, or set ANTHROPIC_API_KEY "
     "(environment or .streamlit/secrets.toml)."
@@ -110,6 +112,9 @@ def classify(exc: BaseException) -> Failure:
     if isinstance(exc, anthropic.APIConnectionError | httpx2.TransportError):
         message = f"Could not reach the API ({str(exc) or type(exc).__name__})."
         return Failure(ErrorKind.CONNECTION, message, retryable=True, reason="connection error")
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        # Not the API's and not a bug: the attachment could not be kept to be uploaded.
+        return Failure(ErrorKind.DISK_FULL, DISK_FULL_MESSAGE)
     return Failure(ErrorKind.INTERNAL, f"Something went wrong in the app: {type(exc).__name__}.")
 
 

@@ -20,6 +20,7 @@ from services.files.stored import StoredFile
 from services.files.uploads import container_upload_block
 from services.settings import Settings
 from services.turn.buffer import TurnBuffer
+from services.turn.cache_points import cache_points
 from services.turn.container import KEPT_MESSAGE, ContainerVerdict, container_verdict
 from services.turn.events import ContainerReset, ErrorKind, Retrying, TurnEvent, UserMessageReady
 from services.turn.failures import Failure, RetryPolicy, classify, stream_error_failure
@@ -168,9 +169,10 @@ class TurnRequests:
             "system": system_prompt(self.settings, self.options),
             "messages": messages,
             "tools": request_tools(self.settings, self.options),
-            "cache_control": {"type": "ephemeral"},
             "stream": True,
         }
+        if self.settings.prompt_caching:
+            params.update(cache_points(params["system"], messages))
         container = container_param(self.container_id, self.options)
         if container is not None:
             params["container"] = container

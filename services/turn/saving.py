@@ -26,6 +26,7 @@ from services.turn.events import (
     ContainerUpdated,
     FileUploaded,
     FollowUpsReady,
+    OutputFileFailed,
     OutputFileReady,
     StopReason,
     TurnError,
@@ -91,6 +92,7 @@ class TurnSaver:
         self._container: tuple[str | None, str | None] | None = None
         self._usage: list[Usage] = []  # not yet added to the store
         self._follow_ups: tuple[str, ...] | None = None  # not yet stored with the answer
+        self._failed_files: dict[str, str] = {}  # why an output is missing, not yet stored
         self._failing = False
         self._given_up = False  # the store refused the turn for good
         self._unconfirmed: Role | None = None  # an append whose answer never came
@@ -115,6 +117,9 @@ class TurnSaver:
             self._files.append(event.file)
             if isinstance(event, OutputFileReady):
                 self._dirty.add("assistant")  # its file row names the answer, which must exist
+        elif isinstance(event, OutputFileFailed):
+            self._failed_files[event.file_id] = event.message
+            self._dirty.add("assistant")  # its row names the answer, which must exist
         elif isinstance(event, ContainerUpdated):
             self._container = (event.container_id, event.expires_at)
         elif isinstance(event, Usage):
@@ -150,9 +155,8 @@ class TurnSaver:
 
     @property
     def pending(self) -> bool:
-        return bool(
-            self._dirty or self._files or self._container or self._usage or self._follow_ups
-        )
+        parts = (self._dirty, self._files, self._failed_files, self._container, self._usage)
+        return any(parts) or bool(self._follow_ups)
 
     def retry(self) -> bool:
         """One more attempt at what is pending (the process retrier's call); True when done."""
@@ -189,6 +193,7 @@ class TurnSaver:
     def _give_up(self, message: str) -> SaveState | None:
         self._dirty.clear()
         self._files.clear()
+        self._failed_files.clear()
         self._container = None
         self._usage = []
         self._follow_ups = None
@@ -212,6 +217,7 @@ class TurnSaver:
             # Nothing was sent (an upload failed first): no message to attach anything to.
             self._dirty.discard("assistant")
             self._files.clear()
+            self._failed_files.clear()
         if self._container is not None:
             self.store.update_container(self.conversation_id, *self._container)
             self._container = None
@@ -230,6 +236,7 @@ class TurnSaver:
             self._dirty.discard("assistant")
         if self._assistant_position is not None:
             self._write_files(FileDirection.PRODUCED, self._assistant_position)
+            self._write_failed_files(self._assistant_position)
         if self._follow_ups and self._assistant_position is not None:
             self.store.set_follow_ups(
                 self.conversation_id, self._assistant_position, self._follow_ups
@@ -278,6 +285,11 @@ class TurnSaver:
                 # kept them: writing again cannot bring them back.
                 log.error("the bytes of %s went before its row was stored", file.file_id)
             self._files.remove(file)
+
+    def _write_failed_files(self, position: int) -> None:
+        for file_id, reason in list(self._failed_files.items()):
+            self.store.set_output_failure(self.conversation_id, position, file_id, reason)
+            del self._failed_files[file_id]
 
 
 def model_usage(usage: Usage) -> ModelUsage:

@@ -136,7 +136,8 @@ def sales_turn() -> Turn:
             ),
             CodeStep("bash", {"command": "ls $OUTPUT_DIR"}, stdout="", return_code=2),
             Text("Sales rose from **$50K** to $80K."),
-        )
+        ),
+        input_tokens=2000,  # stated, so the cost panel's figures are fixed
     )
 
 

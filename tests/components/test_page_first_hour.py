@@ -30,7 +30,7 @@ def answers(app: AppTest) -> list:
 
 
 def test_the_cost_panel_reads_the_same_after_a_reload(at: AppTest, fake_api: FakeAnthropic) -> None:
-    fake_api.enqueue(Turn((Text("Hello."),)))
+    fake_api.enqueue(Turn((Text("Hello."),), input_tokens=2000))
     at.run()
     send(at, "hi")
     live = sidebar_text(at)

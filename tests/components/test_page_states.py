@@ -169,7 +169,7 @@ def test_sidebar_lists_files_container_and_cost(at: AppTest, fake_api: FakeAnthr
 
 
 def test_a_model_without_a_price_says_price_unknown(at: AppTest, fake_api: FakeAnthropic) -> None:
-    fake_api.enqueue(Turn((Text("Hi."),), model="claude-mystery-1"))
+    fake_api.enqueue(Turn((Text("Hi."),), model="claude-mystery-1", input_tokens=2000))
     at.run()
     send(at, "hi")
     captions = unescape(" ".join(texts(at.sidebar.caption)))

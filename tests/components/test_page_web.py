@@ -19,6 +19,7 @@ from tests.components.support import (
     unescape,
 )
 from tests.components.test_page_render import render
+from tests.support.runner import system_text
 
 HOSTILE_URL = "javascript:alert(1)//[click](http://evil.example)"
 HOSTILE_TITLE = "**Iris** <img src=x onerror=alert(1)> [x](javascript:alert(2))"
@@ -71,9 +72,9 @@ def test_the_switch_applies_from_the_next_turn(at: AppTest, fake_api: FakeAnthro
     assert "Claude may search the web" in unescape(" ".join(texts(at.sidebar.caption)))
     send(at, "second")
     first, second = fake_api.message_requests()
-    assert web_tools_sent(first) == [] and "no internet access" in first["system"]
+    assert web_tools_sent(first) == [] and "no internet access" in system_text(first)
     assert web_tools_sent(second) == ["web_search", "web_fetch"]
-    assert "web_fetch" in second["system"]
+    assert "web_fetch" in system_text(second)
 
 
 def test_a_web_turn_draws_queries_urls_and_titles_as_text(

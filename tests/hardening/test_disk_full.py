@@ -20,7 +20,8 @@ from streamlit.testing.v1 import AppTest
 
 from fake_anthropic import CodeStep, FakeAnthropic, Hold, OutFile, Text, Turn, sales_csv
 from services.files.blobs import BlobStore
-from services.store import Store
+from services.store import LOCAL_OWNER, Store
+from services.turn.failures import DISK_FULL_MESSAGE
 from tests.components.support import (
     assistant,
     follow_briefly,
@@ -28,12 +29,12 @@ from tests.components.support import (
     rerun_until,
     send,
     texts,
+    user_message,
 )
 from tests.hardening.support import mentions, no_crash, reload_matches
 
 FULL_DISK_ENV = "ASSISTANT_TEST_FULL_DISK"
 NOT_SAVED = "Could not save summary.csv on this server: the disk is full."
-MISSING_AFTER = "An output file could not be shown: it could not be fetched from the API or saved"
 
 
 def fill(folder: Path) -> Path:
@@ -101,7 +102,22 @@ def test_a_full_disk_loses_only_the_file_and_says_so(
     at.run()
     no_crash(at)
     assert texts(assistant(at).markdown) == ["Writing the file.", "All done."]
-    assert mentions(at, MISSING_AFTER)
+    # Drawn from the store now, and after a reload: the same reason, not a vaguer one.
+    assert mentions(at, NOT_SAVED)
     assert page_session(at).conversation.outputs == {}
     reloaded = reload_matches(at, store, ["make a file", "Writing the file.", "All done."])
-    assert mentions(reloaded, MISSING_AFTER)
+    assert mentions(reloaded, NOT_SAVED)
+
+
+def test_an_attachment_on_a_full_disk_is_said_and_the_message_kept(
+    full_disk: None, at: AppTest, fake_api: FakeAnthropic, store: Store
+) -> None:
+    at.run()
+    composer = at.chat_input(key="composer").set_value("Use this table")
+    composer.upload("sales.csv", sales_csv() * 64, "text/csv").run()
+    no_crash(at)  # it once said "Something went wrong in the app: OSError"
+    assert mentions(at, DISK_FULL_MESSAGE)
+    assert fake_api.message_requests() == [] and fake_api.files == {}
+    assert user_message(at).markdown[0].value == "Use this table"
+    assert [b.key for b in at.button if b.key == "send_again"] == ["send_again"]
+    assert store.list_conversations(LOCAL_OWNER) == []  # nothing was sent, nothing stored

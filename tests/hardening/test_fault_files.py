@@ -22,6 +22,7 @@ from tests.components.support import (
 from tests.hardening.support import mentions, no_crash, reload_matches, stored_text
 
 MISSING_FILE = "An output file could not be shown"
+NOT_FOUND = "File not found"  # the API's words, which the page and a reload both give
 
 
 def test_an_unknown_container_starts_a_new_one_and_says_so(
@@ -55,10 +56,10 @@ def test_an_output_that_404s_is_said_on_its_step_and_the_answer_goes_on(
     send(at, "make a file")
     no_crash(at)
     assert texts(assistant(at).markdown) == ["Writing the file.", "The file is ready."]
-    assert mentions(at, MISSING_FILE)
+    assert mentions(at, MISSING_FILE) and mentions(at, NOT_FOUND)
     assert page_session(at).conversation.outputs == {}
     reloaded = reload_matches(at, store, ["Writing the file.", "The file is ready."])
-    assert mentions(reloaded, MISSING_FILE)
+    assert mentions(reloaded, MISSING_FILE) and mentions(reloaded, NOT_FOUND)
 
 
 def test_the_files_api_refusing_an_upload_sends_nothing_and_keeps_the_message(

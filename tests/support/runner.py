@@ -122,3 +122,21 @@ def sent_note(block: dict[str, Any]) -> bool:
         and text.startswith(APP_NOTE_PREFIX)
         and (APP_NOTE_KEY not in block)
     )
+
+
+def without_cache_points(value: Any) -> Any:
+    """What a request sends with its cache breakpoints taken out: the content the API
+    caches (a marker is not content; services/turn/cache_points.py)."""
+    if isinstance(value, dict):
+        return {k: without_cache_points(v) for k, v in value.items() if k != "cache_control"}
+    if isinstance(value, list):
+        return [without_cache_points(item) for item in value]
+    return value
+
+
+def system_text(body: dict[str, Any]) -> str:
+    """A request's system prompt as text, whether sent as a string or as text blocks."""
+    system = body.get("system") or ""
+    if isinstance(system, str):
+        return system
+    return "".join(block.get("text", "") for block in system)

@@ -115,3 +115,30 @@ def test_servers_claiming_at_once_get_one_lease(store_settings, store: Store) ->
         other.close()
     assert len(won) == 1
     assert store.leases.holder("c1") == won[0]
+
+
+def test_a_server_whose_clock_is_off_judges_leases_by_the_stores_clock(
+    store: Store, monkeypatch
+) -> None:
+    """Two app servers on one PostgreSQL, the second's clock a minute fast: the first's
+    live lease still holds, and the second's heartbeat does not look a minute old."""
+    if store.engine.dialect.name != "postgresql":
+        # Servers sharing an SQLite file share a machine, and so one clock.
+        assert store_now_is_local(store)
+        return
+    leases = TurnLeases(store.engine, expire_seconds=15)
+    assert leases.take("c1", "server-a")
+    fast = utc_now() + timedelta(seconds=60)
+    monkeypatch.setattr("services.store.leases.utc_now", lambda: fast)
+    assert leases.holder("c1") == "server-a"
+    assert not leases.take("c1", "server-b")
+    assert leases.take("c2", "server-b")
+    monkeypatch.undo()
+    assert leases.holder("c2") == "server-b"
+
+
+def store_now_is_local(store: Store) -> bool:
+    from services.store.leases import store_now
+
+    with store.engine.connect() as connection:
+        return abs((store_now(connection) - utc_now()).total_seconds()) < 5

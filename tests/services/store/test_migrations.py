@@ -330,11 +330,26 @@ def seed_turn_leases(connection, blobs) -> Seeded:
     return Seeded("conv_v10", "Tides ÐAL v10", messages, "smoothed", "ðal")
 
 
+def seed_output_failures(connection, blobs) -> Seeded:
+    # An answer whose output file could not be saved, with the reason the page gave.
+    messages = [("user", [text("Save the dunes")]), ("assistant", [text("Dunes saved")])]
+    _conversation(connection, "conv_v13", "Dunes ŞAND v13", search_title="dunes şand v13")
+    for position, (role, content) in enumerate(messages):
+        _message(connection, "conv_v13", position, role, content, search_text="dunes saved")
+    connection.execute(
+        sa.text(
+            "INSERT INTO output_failures (conversation_id, file_id, message_position, reason) "
+            "VALUES ('conv_v13', 'file_dunes', 1, 'Could not save dunes.csv: the disk is full.')"
+        )
+    )
+    return Seeded("conv_v13", "Dunes ŞAND v13", messages, "saved", "şand")
+
+
 # In the order of MIGRATIONS.
 SEEDS: list[Callable[..., Seeded]] = [
     seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8, seed_follow_ups,
     seed_deleted_at,
-    seed_turn_leases,
+    seed_turn_leases, seed_output_failures,
 ]  # fmt: skip
 
 

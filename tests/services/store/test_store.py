@@ -728,3 +728,18 @@ def test_timestamps_are_utc(store):
     [message] = store.load_messages(conversation.id, ALICE)
     assert message.created_at.tzinfo is not None
     assert message.created_at.astimezone(UTC) == message.created_at
+
+
+def test_why_an_output_file_is_missing_comes_back_with_the_conversation(store) -> None:
+    row = store.create_conversation(ALICE, MODEL)
+    store.append_message(row.id, Role.USER, [text("make it")])
+    position = store.append_message(row.id, Role.ASSISTANT, [text("ok")])
+    store.set_output_failure(row.id, position, "file_a", "first try")
+    store.set_output_failure(row.id, position, "file_a", "Could not save a.csv: the disk is full.")
+    loaded = store.load_conversation(row.id, ALICE)
+    assert loaded.output_failures == {"file_a": "Could not save a.csv: the disk is full."}
+    assert store.load_conversation(row.id, BOB) is None
+    store.delete(row.id, ALICE)
+    with store.engine.connect() as connection:
+        left = connection.exec_driver_sql("SELECT count(*) FROM output_failures").scalar_one()
+    assert left == 0

@@ -39,6 +39,7 @@ from tests.support.runner import (
     make_runner,
     of_type,
     read_all,
+    system_text,
 )
 
 MODEL = "claude-sonnet-5"
@@ -57,7 +58,7 @@ def test_without_web_access_the_request_is_as_before(
     runner, _ = make_runner(fake_client, tmp_path)
     _, body = _run(runner, TurnOptions(), Turn((Text("ok"),)), fake_api)
     assert body["tools"] == [{"type": "code_execution_20260521", "name": "code_execution"}]
-    assert body["system"] == SYSTEM_PROMPT and "no internet access" in body["system"]
+    assert system_text(body) == SYSTEM_PROMPT and "no internet access" in system_text(body)
 
 
 def test_with_web_access_the_request_carries_both_web_tools_and_says_so(
@@ -71,11 +72,11 @@ def test_with_web_access_the_request_carries_both_web_tools_and_says_so(
         {"type": "web_fetch_20260318", "name": "web_fetch", "max_uses": 5,
          "max_content_tokens": 50_000},
     ]  # fmt: skip
-    assert "web_search" in body["system"] and "web_fetch" in body["system"]
-    assert "the container itself has no internet access" in body["system"]
+    assert "web_search" in system_text(body) and "web_fetch" in system_text(body)
+    assert "the container itself has no internet access" in system_text(body)
     # The rest of the prompt is the default's, word for word.
     head, tail = SYSTEM_PROMPT.split("no internet access).", 1)
-    assert body["system"].startswith(head) and body["system"].endswith(tail)
+    assert system_text(body).startswith(head) and system_text(body).endswith(tail)
 
 
 def test_web_steps_come_back_as_steps_with_their_results(
