@@ -1,7 +1,8 @@
-"""Long-conversation benchmark: rerunning a 200-turn conversation, the page against a naive page.
+"""Long-conversation benchmark: rerunning a 10-, 50- and 200-turn conversation, page against naive.
 
 Each stored turn has text, a bash step with stdout, a 100 KB PNG and a 25 KB CSV (see
-bench/stored_turns.py). Measured: the script time of a rerun, after a warm-up run, of
+bench/stored_turns.py). Measured at each size: the script time of a rerun, after a
+warm-up run, of
 
 - the page's history rendering, `components.render.conversation.render_history`: the last 20
   exchanges drawn, older ones on demand; PNGs passed through, downloads deferred, and a
@@ -11,7 +12,7 @@ bench/stored_turns.py). Measured: the script time of a rerun, after a warm-up ru
 Both wall and CPU time of the script thread are printed: Streamlit 1.67 sleeps 50 ms in
 every `st.status` it creates, which costs the rerun wall time but no CPU.
 
-    python -m bench.long_conversation [--quick] [--turns N] [--repeats N]
+    python -m bench.long_conversation [--quick] [--turns N ...] [--repeats N]
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ from bench.stored_turns import naive_turns, stored_conversation
 from bench.table import Figure, add_figures_option, times, write_figures
 from components.render.conversation import HISTORY_WINDOW, render_history
 
-TURNS = 200
-QUICK_TURNS = 25
+SIZES = (10, 50, 200)  # stored turns; the target (10x less) is for the largest
+TARGET_TURNS = 200
+QUICK_SIZES = (25,)
 CONVERSATION_KEY = "_bench_conversation"
 
 
@@ -104,7 +106,7 @@ def figures(page: Measured, naive: Measured, turns: int) -> list[Figure]:
             seconds(page.time.wall),
             seconds(naive.time.wall),
             *wall,
-            at_least=10 if turns >= 200 else None,
+            at_least=10 if turns >= TARGET_TURNS else None,
         ),
         Figure(bench, "script CPU time", seconds(page.time.cpu), seconds(naive.time.cpu), *cpu),
     ]
@@ -113,17 +115,23 @@ def figures(page: Measured, naive: Measured, turns: int) -> list[Figure]:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parser(__doc__.splitlines()[0])
     add_figures_option(args)
-    args.add_argument("--turns", type=int, default=None, help=f"stored turns (default {TURNS})")
+    args.add_argument(
+        "--turns", type=int, nargs="+", default=None, help=f"stored turns (default {SIZES})"
+    )
     options = args.parse_args(argv)
-    turns = options.turns or (QUICK_TURNS if options.quick else TURNS)
+    sizes = tuple(options.turns or (QUICK_SIZES if options.quick else SIZES))
     repeats = options.repeats or (1 if options.quick else 5)
-    naive = naive_turns(turns)
+    every_turn = naive_turns(max(sizes))  # each size is the first turns of one conversation
+    found: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="bench-long-") as blobs:
-        conversation = stored_conversation(naive, Path(blobs))
-        page_cost = rerun_cost(_history_script, CONVERSATION_KEY, conversation, repeats)
-        naive_cost = rerun_cost(_naive_script, NAIVE_KEY, naive, repeats)
-    report(page_cost, naive_cost, turns, repeats)
-    write_figures(options.figures, figures(page_cost, naive_cost, turns))
+        for turns in sizes:
+            naive = every_turn[:turns]
+            conversation = stored_conversation(naive, Path(blobs))
+            page_cost = rerun_cost(_history_script, CONVERSATION_KEY, conversation, repeats)
+            naive_cost = rerun_cost(_naive_script, NAIVE_KEY, naive, repeats)
+            report(page_cost, naive_cost, turns, repeats)
+            found += figures(page_cost, naive_cost, turns)
+    write_figures(options.figures, found)
 
 
 if __name__ == "__main__":

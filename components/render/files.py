@@ -24,7 +24,14 @@ from components.render.documents import (
     render_document_caption,
     render_pdf_first_page,
 )
-from components.render.format import NAME_LENGTH, escape_markdown, human_size, short_name
+from components.render.format import (
+    NAME_LENGTH,
+    escape_markdown,
+    escaped_name,
+    human_size,
+    short_name,
+)
+from components.render.stored_media import image_reference, in_store, shows_as_image
 from components.render.tables import preview_file, render_preview, table_kind
 from components.session import session
 from services.files.stored import StoredFile
@@ -120,7 +127,7 @@ def download_label(name: str, size: int, limit: int = NAME_LENGTH) -> str:
     """'name (size)': a long name is cut in the middle (the full one is the saved file's
     name and the tooltip), else it would wrap the button over many lines; escaped, since
     a label is markdown and names come from people and the model."""
-    return f"{escape_markdown(short_name(name, limit))} ({human_size(size)})"
+    return f"{escaped_name(name, limit)} ({human_size(size)})"
 
 
 def download_button(
@@ -140,19 +147,19 @@ def download_button(
         key=key,
         on_click="ignore",
         icon=":material/download:",
-        help=f"Download {escape_markdown(name)}",
+        help=f"Download {escaped_name(name, len(name))}",
     )
 
 
 def render_output_file(file: StoredFile, key: str) -> None:
     """An image inline, a PDF's first page, a table preview, or an icon; then what an
     office file is and its size; then the download button."""
-    if not file.path.exists():
+    if not in_store(file.path):
         st.warning(f"{escape_markdown(short_name(file.name))} is no longer in the app's store.")
         return
     if not render_pdf_first_page(file):  # a PDF's first page comes with its own caption
         if not _render_inline(file, key):
-            label = escape_markdown(short_name(file.name))
+            label = escaped_name(file.name)
             st.markdown(f"{icon_for(file.name, file.mime_type)} **{label}**")
         render_document_caption(file)  # an office file or PDF: what it is and its size
     download_button(file.name, file.size, file.file_id, file.path, file.mime_type, f"{key}-dl")
@@ -167,12 +174,15 @@ def _render_inline(file: StoredFile, key: str) -> bool:
         return True
     if fmt is None:
         return False
-    caption = escape_markdown(short_name(file.name))
+    caption = escaped_name(file.name)
     try:
         if fmt == "WEBP":
             st.image(_webp_as_png(str(file.path)), caption=caption, output_format="PNG")
+        elif not shows_as_image(str(file.path)):
+            raise ValueError(f"{file.name} is not an image")
         else:
-            st.image(str(file.path), caption=caption, output_format=fmt)
+            source = image_reference(file.path, fmt) or str(file.path)
+            st.image(source, caption=caption, output_format=fmt)
     except Exception:  # a broken image made by the code: offer it as a download only
         st.caption(f"{caption} could not be shown as an image.")
         return False

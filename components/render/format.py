@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from services.files.sizes import human_size as human_size  # the page's labels use it
@@ -33,6 +34,7 @@ def duration(seconds: float) -> str:
 
 
 NAME_LENGTH = 48  # characters of a file name shown in a label; the full name is kept
+ESCAPED_NAMES_KEPT = 4096  # escaped names remembered (shared by every session)
 
 
 def short_name(name: str, limit: int = NAME_LENGTH) -> str:
@@ -62,6 +64,12 @@ def escape_markdown(text: str) -> str:
     keyed = _AUTOLINK_KEYS.sub(lambda m: m.group(1) + JOINER, text)
     escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", keyed)
     return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+
+
+@lru_cache(maxsize=ESCAPED_NAMES_KEPT)
+def escaped_name(name: str, limit: int = NAME_LENGTH) -> str:
+    """`escape_markdown(short_name(name))`, remembered: a rerun redraws the same names."""
+    return escape_markdown(short_name(name, limit))
 
 
 def when(timestamp: str | None, now: datetime | None = None) -> str:

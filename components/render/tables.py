@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +17,8 @@ import pyarrow as pa
 import streamlit as st
 
 from components.render.format import escape_markdown as _plain
-from components.render.format import short_name
+from components.render.format import escaped_name, short_name
+from components.render.shared_cache import SharedCache
 from services.tables.columns import profile_column
 from services.tables.profile import FileProfile
 from services.tables.reader import (
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 __all__ = ["TablePreview", "preview_file", "preview_of", "render_preview", "table_kind"]
 
 PREVIEW_ROWS = 10
+TYPES_SHOWN = 30  # columns named in the types caption
 
 
 PREVIEW_SAMPLE_ROWS = 2_000  # a produced file's types and shape come from this many rows
@@ -44,6 +47,20 @@ class TablePreview:
     columns: int
     dtypes: tuple[tuple[str, str], ...]  # each column and its inferred type
     at_least: int = 0  # rows read when `rows` is None
+
+    @cached_property
+    def shape_text(self) -> str:
+        """'600 rows × 4 columns': made once per preview, which every rerun shares."""
+        rows = _count(self.rows, "row") if self.rows is not None else "many rows"
+        return f"{rows} × {_count(self.columns, 'column')}"
+
+    @cached_property
+    def types_text(self) -> str:
+        """The columns and their types, escaped: names come from the file."""
+        shown = self.dtypes[:TYPES_SHOWN]
+        types = ", ".join(f"{_plain(column)}: {_plain(dtype)}" for column, dtype in shown)
+        more = len(self.dtypes) - len(shown)
+        return f"Column types: {types}" + (f" (+{more} more)" if more else "")
 
 
 def preview_of(frame: pd.DataFrame, profile: FileProfile | None = None) -> TablePreview:
@@ -81,16 +98,25 @@ def _as_text(value: object) -> str | None:
     return None if value is None or value is pd.NA else str(value)
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _cached_preview(kind: str, path: str, mtime_ns: int) -> TablePreview | str:
-    # Keyed by path and mtime: blobs are content-addressed, so a path never changes content.
-    # A resource cache hands back the same frozen preview without unpickling it on every
-    # rerun; nothing downstream mutates the small head frame. A file without a stored
-    # profile (one the code produced) is read only as far as a bounded sample, on the
-    # script thread: its types come from that sample, its row count when it is all.
+PREVIEWS_KEPT = 256
+# Shared by every session, keyed by the blob's path: blobs are content-addressed, so a
+# path never changes content. The same frozen preview is handed out on every rerun;
+# nothing downstream mutates its small head table. Only previews are kept: a file that
+# could not be read is tried again.
+_PREVIEWS: SharedCache[TablePreview | str] = SharedCache(
+    PREVIEWS_KEPT, keep=lambda found: isinstance(found, TablePreview)
+)
+
+
+def _produced_preview(kind: str, path: Path) -> TablePreview | str:
+    # A file without a stored profile (one the code produced) is read only as far as a
+    # bounded sample, on the script thread: its types come from that sample, its row
+    # count when it is all.
     try:
-        sample = read_samples(kind, Path(path), PREVIEW_SAMPLE_ROWS)[0]
+        sample = read_samples(kind, path, PREVIEW_SAMPLE_ROWS)[0]
         return sample_preview(sample)
+    except FileNotFoundError:
+        return "the file is no longer in the app's store"
     except (TableUnreadable, OSError) as exc:
         return str(exc)
     except Exception as exc:  # a file no reader foresaw: a sentence, never a traceback
@@ -109,11 +135,12 @@ def sample_preview(sample: TableSample) -> TablePreview:
     return TablePreview(head, rows, len(frame.columns), dtypes, at_least=len(frame))
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _cached_upload_preview(kind: str, path: str, _profile: FileProfile) -> TablePreview | str:
+def _upload_preview(kind: str, path: Path, profile: FileProfile) -> TablePreview | str:
     # An upload's profile is stored with it and fixed by its bytes: the path is the key.
     try:
-        return preview_of(read_samples(kind, Path(path), PREVIEW_ROWS)[0].frame, _profile)
+        return preview_of(read_samples(kind, path, PREVIEW_ROWS)[0].frame, profile)
+    except FileNotFoundError:
+        return "the file is no longer in the app's store"
     except (TableUnreadable, OSError) as exc:
         return str(exc)
     except Exception as exc:
@@ -126,13 +153,10 @@ def preview_file(kind: str, path: Path, profile: FileProfile | None = None) -> T
     as written in the file (services/tables/reader.py)."""
     if profile is not None and profile.error is not None:
         return profile.error
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError:
-        return "the file is no longer in the app's store"
     if profile is not None and profile.tables:
-        return _cached_upload_preview(kind, str(path), profile)
-    return _cached_preview(kind, str(path), mtime)
+        upload = ("upload", kind, str(path))
+        return _PREVIEWS.get(upload, lambda: _upload_preview(kind, path, profile))
+    return _PREVIEWS.get(("produced", kind, str(path)), lambda: _produced_preview(kind, path))
 
 
 def render_preview(name: str, preview: TablePreview | str, key: str | None) -> None:
@@ -143,13 +167,9 @@ def render_preview(name: str, preview: TablePreview | str, key: str | None) -> N
             icon=":material/table:",
         )
         return
-    rows = _count(preview.rows, "row") if preview.rows is not None else "many rows"
-    shape = f"{rows} × {_count(preview.columns, 'column')}"
-    st.caption(f":material/table: {_plain(short_name(name))} · {shape}")
+    st.caption(f":material/table: {escaped_name(name)} · {preview.shape_text}")
     st.dataframe(preview.head, key=key, hide_index=True, height="auto")
-    types = ", ".join(f"{_plain(column)}: {_plain(dtype)}" for column, dtype in preview.dtypes[:30])
-    more = f" (+{len(preview.dtypes) - 30} more)" if len(preview.dtypes) > 30 else ""
-    st.caption(f"Column types: {types}{more}")
+    st.caption(preview.types_text)
 
 
 def _count(n: int, noun: str) -> str:
