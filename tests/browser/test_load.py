@@ -1,6 +1,7 @@
-"""A load test in a real browser: rounds of 20 sessions at once on one app server, each
-running three turns against the fake with realistic pacing (text streamed over about a
-second, a code step that prints and makes a file).
+"""A load test in a real browser: rounds of 20 sessions on one app server, arriving two
+seconds apart and open together, each running three turns against the fake with
+realistic pacing (text streamed over about a second, a code step that prints and makes
+a file). The most sessions open at once is printed with the memory table.
 
 Every session asks something only it asks, and checks that only its own words and files
 appear on its page, downloads included. Between rounds the sessions are closed and left to
@@ -41,7 +42,7 @@ SESSION_TTL_SECONDS = 3  # Streamlit's default keeps a closed tab's session for 
 EVENT_DELAY = 0.03  # seconds between stream events: about 30 text deltas, about 1 s
 TEXT_CHUNK = 4
 MEMORY_TOLERANCE = 0.10
-ARRIVAL_SECONDS = 0.5  # between one session's first page and the next one's
+ARRIVAL_SECONDS = 2.0  # between one session's first page and the next one's
 LOAD_TIMEOUT_MS = 4 * EXPECT_TIMEOUT_MS
 TOKEN = re.compile(r"LOAD-r(\d+)-s(\d+)-t(\d+)")
 
@@ -101,6 +102,24 @@ class MemoryTrace:
     def table(self) -> str:
         rows = [*self.points.items(), ("peak", self.peak)]
         return "\n".join(f"memory {name:>18}: {kib / 1024:7.1f} MB" for name, kib in rows)
+
+
+@dataclass
+class OpenSessions:
+    """How many sessions had a page open at once, at most (the report's figure)."""
+
+    now: int = 0
+    most: int = 0
+
+    def opened(self) -> None:
+        self.now += 1
+        self.most = max(self.most, self.now)
+
+    def closed(self) -> None:
+        self.now -= 1
+
+
+OPEN = OpenSessions()
 
 
 async def sample_while(trace: MemoryTrace, running: asyncio.Event) -> None:
@@ -164,6 +183,7 @@ async def run_session(browser, url: str, round_no: int, session: int) -> None:
     context = await browser.new_context(
         accept_downloads=True, viewport={"width": 1280, "height": 900}
     )
+    OPEN.opened()
     try:
         page = await context.new_page()
         page.set_default_timeout(LOAD_TIMEOUT_MS)
@@ -184,6 +204,7 @@ async def run_session(browser, url: str, round_no: int, session: int) -> None:
         assert foreign_files == set(), f"session {session} is offered {foreign_files}"
         assert await download_own_file(page, asked[-1]) == asked[-1].encode() * 64
     finally:
+        OPEN.closed()
         await context.close()
 
 
@@ -243,7 +264,8 @@ def test_twenty_sessions_at_once_stay_apart_and_leave_no_memory_behind(tmp_path)
             started = time.monotonic()
             asyncio.run(load(server, trace))
             print(f"\n{ROUNDS} rounds of {SESSIONS} sessions x {TURNS} turns in "
-                  f"{time.monotonic() - started:.0f} s\n{trace.table()}")  # fmt: skip
+                  f"{time.monotonic() - started:.0f} s, at most {OPEN.most} open at once"
+                  f"\n{trace.table()}")  # fmt: skip
         finally:
             server.stop()
     finally:
