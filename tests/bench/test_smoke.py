@@ -35,10 +35,10 @@ def test_every_benchmark_module_is_covered() -> None:
     assert found == set(BENCHMARKS)
 
 
-@pytest.mark.parametrize("name", BENCHMARKS)
-def test_benchmark_runs_and_prints_a_ratio(name: str) -> None:
+def run_quick(module: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m <module> --quick ...`, which must succeed."""
     done = subprocess.run(
-        [sys.executable, "-m", f"bench.{name}", "--quick"],
+        [sys.executable, "-m", module, "--quick", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -46,29 +46,18 @@ def test_benchmark_runs_and_prints_a_ratio(name: str) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+@pytest.mark.parametrize("name", BENCHMARKS)
+def test_benchmark_runs_and_prints_a_ratio(name: str) -> None:
+    done = run_quick(f"bench.{name}")
     ratio_line = re.compile(rf"^{name}: .* [\d,]+\.\dx (less|more|fewer) ", re.MULTILINE)
     assert ratio_line.search(done.stdout), done.stdout
 
 
 def test_the_runner_prints_one_table_of_every_benchmarks_figures() -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench",
-            "--quick",
-            "--only",
-            "long_conversation",
-            "--only",
-            "table_profile",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_quick("bench", "--only", "long_conversation", "--only", "table_profile")
     table = done.stdout[done.stdout.index("| benchmark |") :].splitlines()
     assert table[0].startswith("| benchmark | figure | page | baseline | ratio | target | met |")
     rows = [line for line in table[2:] if line.startswith("| ")]
