@@ -112,7 +112,7 @@ def render_chat_input(disabled: bool, max_upload_mb: int, placeholder: str) -> P
         file_type=ACCEPTED_TYPES,
         max_upload_size=max_upload_mb,
         disabled=disabled,
-        submit_mode="disable",
+        submit_mode="submit",
     )
     return _prompt_of(value) if value is not None else None
 
