@@ -7,8 +7,9 @@ another holder whose heartbeat is older than `expire_seconds` counts as free: th
 stopped (it died), and its turn is over.
 
 Heartbeats are stamped and judged by one clock for every server: PostgreSQL's own (the
-servers may run on machines whose clocks differ by more than the expiry); on SQLite the
-servers share one database file, so one machine, and its clock.
+servers may run on machines whose clocks differ by more than the expiry), read in the
+statement that reads or writes the lease, so it costs no round trip of its own; on SQLite
+the servers share one database file, so one machine, and its clock.
 """
 
 from __future__ import annotations
@@ -41,13 +42,13 @@ class TurnLeases:
         with write_transaction(self.engine) as connection:
             advisory_lock(connection, f"assistant.turn_lease.{conversation_id}")
             current = _holder_row(connection, conversation_id)
-            now = store_now(connection)
-            if current is not None and current.holder != holder and self._alive(current, now):
+            if current is not None and current.holder != holder and self._alive(current):
                 return False
             if current is not None:  # its own renewed, or an expired one taken over
                 connection.execute(
                     turn_leases.delete().where(turn_leases.c.conversation_id == conversation_id)
                 )
+            now = clock(connection)
             connection.execute(
                 turn_leases.insert().values(
                     conversation_id=conversation_id, holder=holder, taken_at=now, heartbeat_at=now
@@ -65,7 +66,7 @@ class TurnLeases:
                 turn_leases.update()
                 .where(turn_leases.c.conversation_id.in_(ids))
                 .where(turn_leases.c.holder == holder)
-                .values(heartbeat_at=store_now(connection))
+                .values(heartbeat_at=clock(connection))
             )
 
     def release(self, conversation_id: str, holder: str) -> None:
@@ -81,24 +82,36 @@ class TurnLeases:
         """Who holds a live lease on the conversation; None when nobody does."""
         with read_transaction(self.engine) as connection:
             current = _holder_row(connection, conversation_id)
-            now = store_now(connection)
-        if current is None or not self._alive(current, now):
+        if current is None or not self._alive(current):
             return None
         return current.holder
 
-    def _alive(self, row: sa.Row, now: datetime) -> bool:
-        return row.heartbeat_at > now - timedelta(seconds=self.expire_seconds)
+    def _alive(self, row: sa.Row) -> bool:
+        return row.heartbeat_at > row.now - timedelta(seconds=self.expire_seconds)
 
 
-def store_now(connection: Connection) -> datetime:
-    """The time by the database server's clock on PostgreSQL, else this machine's."""
+def clock(connection: Connection) -> sa.ColumnElement[datetime] | datetime:
+    """What stamps and judges heartbeats: on PostgreSQL its own clock, as an expression
+    the statement evaluates; else this machine's time."""
     if connection.dialect.name == "postgresql":
-        return connection.execute(sa.select(sa.func.statement_timestamp())).scalar_one()
+        return sa.func.statement_timestamp()
     return utc_now()
 
 
+def store_now(connection: Connection) -> datetime:
+    """The time by the clock that judges heartbeats."""
+    now = clock(connection)
+    if isinstance(now, datetime):
+        return now
+    return connection.execute(sa.select(now)).scalar_one()
+
+
 def _holder_row(connection: Connection, conversation_id: str) -> sa.Row | None:
-    query = sa.select(turn_leases.c.holder, turn_leases.c.heartbeat_at).where(
+    """The lease's holder and heartbeat, with the clock's time read at once as `now`."""
+    now = clock(connection)
+    if isinstance(now, datetime):
+        now = sa.literal(now, type_=turn_leases.c.heartbeat_at.type)
+    query = sa.select(turn_leases.c.holder, turn_leases.c.heartbeat_at, now.label("now")).where(
         turn_leases.c.conversation_id == conversation_id
     )
     return connection.execute(query).first()
