@@ -35,10 +35,11 @@ class LiveTurn:
     turn: StartedTurn | None = None  # the service's record of the start, to finish it
 
     def pull(self, wait: float = REDRAW_SECONDS) -> set[int]:
-        """Apply the events that arrive within `wait` seconds; return what changed."""
-        deadline = time.monotonic() + wait
+        """Wait up to `wait` seconds for an event, then apply it and those already waiting
+        (for at most REDRAW_SECONDS, so a fast stream is still drawn); return what changed."""
         dirty: set[int] = set()
         event = self.handle.get(timeout=wait)
+        deadline = time.monotonic() + REDRAW_SECONDS
         while event is not None:
             self.events.append(event)
             dirty |= self.model.apply(event)

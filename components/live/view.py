@@ -85,7 +85,7 @@ class LiveView:
                 )
         self.steps_expanded = steps_expanded
         self.slots: dict[int, Any] = {}
-        self.boxes: dict[int, tuple[Any, str]] = {}  # running step -> (status box, label)
+        self.running_labels: dict[int, str] = {}  # a running step's label as last drawn
         self.texts: dict[int, LiveMarkdown] = {}  # text and thinking, drawn block by block
         self.pending: set[int] = set()
         self.final: set[int] = set()  # segments drawn for good (their widgets exist)
@@ -108,17 +108,29 @@ class LiveView:
     def mark(self, dirty: set[int]) -> None:
         self.pending |= dirty
 
+    def wait_seconds(self, now: float) -> float:
+        """How long to wait for events: with changes not drawn yet, only until they may be
+        (a text's last words are not held back for a whole redraw interval more)."""
+        if not self.pending:
+            return REDRAW_SECONDS
+        return max(0.0, self.last_flush + REDRAW_SECONDS - now)
+
     def flush(self, model: LiveModel, now: float, force: bool = False) -> None:
         """Redraw changed segments, at most every REDRAW_SECONDS unless forced."""
         if not self.pending or (not force and now - self.last_flush < REDRAW_SECONDS):
             return
-        for index in sorted(self.pending):
-            if index == STATUS:
-                self.draw_status(model, now)
-            elif index == UPLOADS:
-                self.draw_uploads(model)
-            elif index in model.segments and index not in self.final:
-                self.draw(index, model.segments[index], model, now)
+        if STATUS in self.pending:
+            self.draw_status(model, now)
+        if UPLOADS in self.pending:
+            self.draw_uploads(model)
+        changed = [i for i in sorted(self.pending) if i in model.segments and i not in self.final]
+        for index in changed:  # each in its place on the page, in order
+            if index not in self.slots:
+                self.slots[index] = self.body.empty()
+        # Texts first: cheap to draw and read first; a step's files (a table's preview is
+        # read and typed) follow in the same run.
+        for index in sorted(changed, key=lambda i: not _is_text(model.segments[i])):
+            self.draw(index, model.segments[index], model, now)
         self.pending.clear()
         self.last_flush = self.last_sent = now
 
@@ -126,7 +138,7 @@ class LiveView:
         slot = self.slots.get(index)
         if slot is None:
             slot = self.slots[index] = self.body.empty()
-        self.boxes.pop(index, None)
+        self.running_labels.pop(index, None)
         if isinstance(segment, TextSegment | ThinkingSegment):
             self._draw_text(index, slot, segment)
         elif isinstance(segment, StepSegment):
@@ -158,7 +170,7 @@ class LiveView:
         if settled:
             self.final.add(index)
         with slot.container():
-            box = render_step(
+            render_step(
                 segment.view,
                 files,
                 f"live-{index}",
@@ -167,20 +179,15 @@ class LiveView:
                 interactive=settled,
             )
         if running and label is not None:
-            self.boxes[index] = (box, label)
+            self.running_labels[index] = label
 
     def tick(self, model: LiveModel, now: float) -> None:
         """Move the timers; send at least a heartbeat so a click can interrupt the run."""
-        for index, (box, label) in list(self.boxes.items()):
+        for index, label in self.running_labels.items():
             segment = model.segments.get(index)
-            if isinstance(segment, StepSegment) and segment.finished is None:
-                new = live_label(segment.view, now - segment.started)
-                if new != label:
-                    # Expanded again on purpose: an update that leaves it out collapses
-                    # the box, hiding the code that runs (and a click could not reopen it).
-                    box.update(label=new, expanded=True)
-                    self.boxes[index] = (box, new)
-                    self.last_sent = now
+            running = isinstance(segment, StepSegment) and segment.finished is None
+            if running and live_label(segment.view, now - segment.started) != label:
+                self.pending.add(index)  # redrawn, small as a running step is
         self.draw_status(model, now, force=now - self.last_sent >= HEARTBEAT_SECONDS)
 
     def draw_status(self, model: LiveModel, now: float, force: bool = True) -> None:
@@ -197,6 +204,10 @@ class LiveView:
         self.line_shown, self.last_sent = shown, now
         with self.line.container():
             _draw_line(*shown)
+
+
+def _is_text(segment: Segment) -> bool:
+    return isinstance(segment, TextSegment | ThinkingSegment)
 
 
 def _working(model: LiveModel, elapsed: float) -> str | None:
@@ -230,7 +241,7 @@ def follow(live: LiveTurn, view: LiveView, idle_limit: float | None, pause: Paus
         if pause is not None and pause():
             return False
         received = len(live.events)
-        dirty = live.pull()
+        dirty = live.pull(view.wait_seconds(time.monotonic()))
         now = live.followed = time.monotonic()
         if len(live.events) > received:
             last_event = now

@@ -60,8 +60,8 @@ def render_step(
     expanded: bool = False,
     running_label: str | None = None,
     interactive: bool = True,
-) -> Any:
-    """Draw the step, then the files it made; returns the status box for live label updates.
+) -> None:
+    """Draw the step, then the files it made.
 
     The box (code, error, stdout, stderr) starts collapsed; the files come right after it,
     outside, so charts and tables are visible without opening the box.
@@ -71,13 +71,11 @@ def render_step(
     """
     if running_label is not None or step.tool is None:
         # A running step, or a server tool this app does not run code with (its result
-        # follows as a block of its own): just the input. Written into without `with`,
-        # since leaving a status's `with` block marks it complete.
-        box = _status_box(step, expanded, running_label)
-        _render_code(step, box)
-        return box
-    box = _status_box(step, expanded, None)
-    with box:
+        # follows as a block of its own): just the input.
+        with _step_box_of(step, expanded, running_label):
+            _render_code(step)
+        return
+    with _step_box_of(step, expanded, None):
         _render_code(step)
         if step.result is not None:
             render_result(step, files, key, interactive)
@@ -85,31 +83,31 @@ def render_step(
             st.caption("No result: the step was interrupted before it finished.")
     if isinstance(step.result, ExecutionResult):
         render_step_files(step.result, files, key, interactive)
-    return box
 
 
-# A finished step is an expander drawn as a timeline step, not a status box: Streamlit
-# sleeps 50 ms whenever it creates an st.status, which adds up on every rerun of a long
-# conversation (see bench/long_conversation.py). Only a running step needs a status.
+# A step is an expander drawn as a timeline step, with a spinner while it runs, not an
+# st.status: Streamlit sleeps 50 ms in the script thread whenever it creates a status,
+# which would hold up every redraw of a live turn and every rerun of a long conversation.
 _STEP_ICONS = {
+    "running": "spinner",
     "complete": ":material/check:",
     "error": ":material/error:",
     "interrupted": ":material/error:",
 }
 
 
-def _status_box(step: StepView, expanded: bool, running_label: str | None) -> Any:
+def _step_box_of(step: StepView, expanded: bool, running_label: str | None) -> Any:
     if running_label is not None:
-        return st.status(running_label, expanded=True, state="running", type="step")
+        return _step_box(running_label, True, "running")
     if step.tool is None:
-        return _finished_box(step_title(step), expanded, "complete")
+        return _step_box(step_title(step), expanded, "complete")
     if step.result is None:
-        return _finished_box(f"{running_title(step)} (interrupted)", expanded, "interrupted")
+        return _step_box(f"{running_title(step)} (interrupted)", expanded, "interrupted")
     state = "error" if failed(step.result) else "complete"
-    return _finished_box(step_title(step), expanded, state)
+    return _step_box(step_title(step), expanded, state)
 
 
-def _finished_box(label: str, expanded: bool, state: str) -> Any:
+def _step_box(label: str, expanded: bool, state: str) -> Any:
     return st.expander(label, expanded=expanded, icon=_STEP_ICONS[state], type="step")
 
 

@@ -91,7 +91,8 @@ def date_formats(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     labels = pd.Series("", index=values.index, dtype=object)
     # Seconds, not nanoseconds: "9999-12-31" (a common "no end date") is a date too.
     dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
-    left = values
+    # Every format has digits: a value without any is no date in any of them.
+    left = values[values.astype(str).str.contains(r"\d", regex=True)]
     for fmt, label in DATE_FORMATS:
         if left.empty:
             break

@@ -32,8 +32,8 @@ STEP = Block.Expandable.STEP
 def step_boxes(node: Any) -> list[Any]:
     """The code steps under `node`, in page order.
 
-    A running step is an st.status and a finished one an st.expander, both drawn as
-    timeline steps; other expanders (thinking, "show earlier") are not steps.
+    A step is an st.expander drawn as a timeline step (a running one with a spinner);
+    other expanders (thinking, "show earlier") are not steps.
     """
     found: list[Any] = []
     _collect(getattr(node, "_tree", node), found)
@@ -43,7 +43,7 @@ def step_boxes(node: Any) -> list[Any]:
 def _collect(node: Any, found: list[Any]) -> None:
     for index in sorted(getattr(node, "children", {})):
         child = node.children[index]
-        if getattr(child, "type", None) in ("expander", "status") and child.proto.type == STEP:
+        if getattr(child, "type", None) == "expander" and child.proto.type == STEP:
             found.append(child)
         _collect(child, found)
 
