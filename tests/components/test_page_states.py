@@ -317,6 +317,9 @@ def test_stop_while_a_step_runs_keeps_what_was_streamed(
     rerun_until(at, running_step)  # each run re-attaches and draws what arrived
     step = running_step(at)
     assert step.label.startswith("Running Python… ") and step.icon == "spinner"
+    # An expander, not an st.status: Streamlit sleeps 50 ms in the script thread for every
+    # status it makes, which would hold up each redraw of the live turn.
+    assert step.type == "expander"
     assert "time.sleep(600)" in step.code[0].value
     at.button(key="stop_turn").click().run()
     assert not at.exception
