@@ -88,8 +88,8 @@ class PacedHandle:
 class PerTokenLiveTurn(LiveTurn):
     """The per-delta baseline: applies one event per pull, so each delta gets its own redraw."""
 
-    def pull(self, wait: float = live_module.REDRAW_SECONDS) -> set[int]:
-        event = self.handle.get(timeout=wait)
+    def pull(self, wait: float = live_module.REDRAW_SECONDS, gather_until: float = 0.0) -> set[int]:
+        event = self.handle.get(timeout=wait)  # and no other: one event, one redraw
         if event is None:
             return set()
         self.events.append(event)

@@ -34,16 +34,19 @@ class LiveTurn:
     followed: float = field(default_factory=time.monotonic)  # a page last read events
     turn: StartedTurn | None = None  # the service's record of the start, to finish it
 
-    def pull(self, wait: float = REDRAW_SECONDS) -> set[int]:
-        """Wait up to `wait` seconds for an event, then apply it and those already waiting
-        (for at most REDRAW_SECONDS, so a fast stream is still drawn); return what changed."""
+    def pull(self, wait: float = REDRAW_SECONDS, gather_until: float = 0.0) -> set[int]:
+        """Wait up to `wait` seconds for an event, then apply it, those already waiting and
+        those that arrive before `gather_until` (a monotonic time: until then nothing could
+        be drawn anyway, and one wake-up takes them all), for at most REDRAW_SECONDS, so a
+        fast stream is still drawn; return what changed."""
         dirty: set[int] = set()
         event = self.handle.get(timeout=wait)
         deadline = time.monotonic() + REDRAW_SECONDS
         while event is not None:
             self.events.append(event)
             dirty |= self.model.apply(event)
-            if isinstance(event, TurnFinished) or time.monotonic() >= deadline:
+            now = time.monotonic()
+            if isinstance(event, TurnFinished) or now >= deadline:
                 break
-            event = self.handle.get(timeout=0)
+            event = self.handle.get(timeout=max(0.0, min(gather_until, deadline) - now))
         return dirty

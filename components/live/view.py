@@ -108,12 +108,16 @@ class LiveView:
     def mark(self, dirty: set[int]) -> None:
         self.pending |= dirty
 
+    def next_draw(self) -> float:
+        """When a change may be drawn next (monotonic time)."""
+        return self.last_flush + REDRAW_SECONDS
+
     def wait_seconds(self, now: float) -> float:
         """How long to wait for events: with changes not drawn yet, only until they may be
         (a text's last words are not held back for a whole redraw interval more)."""
         if not self.pending:
             return REDRAW_SECONDS
-        return max(0.0, self.last_flush + REDRAW_SECONDS - now)
+        return max(0.0, self.next_draw() - now)
 
     def flush(self, model: LiveModel, now: float, force: bool = False) -> None:
         """Redraw changed segments, at most every REDRAW_SECONDS unless forced."""
@@ -241,7 +245,7 @@ def follow(live: LiveTurn, view: LiveView, idle_limit: float | None, pause: Paus
         if pause is not None and pause():
             return False
         received = len(live.events)
-        dirty = live.pull(view.wait_seconds(time.monotonic()))
+        dirty = live.pull(view.wait_seconds(time.monotonic()), gather_until=view.next_draw())
         now = live.followed = time.monotonic()
         if len(live.events) > received:
             last_event = now

@@ -167,10 +167,9 @@ def render_preview(name: str, preview: TablePreview | str, key: str | None) -> N
             icon=":material/table:",
         )
         return
-    # One caption over the table, on two lines: an element fewer on every rerun.
-    heading = f":material/table: {escaped_name(name)} · {preview.shape_text}"
-    st.caption(f"{heading}  \n{preview.types_text}")
+    st.caption(f":material/table: {escaped_name(name)} · {preview.shape_text}")
     st.dataframe(preview.head, key=key, hide_index=True, height="auto")
+    st.caption(preview.types_text)
 
 
 def _count(n: int, noun: str) -> str:
