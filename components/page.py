@@ -95,11 +95,18 @@ def _render(state: PageSession) -> None:
     live = state.live
     conversation = state.conversation
     history = list(conversation.messages[: live.base_len] if live else conversation.messages)
+    # Streamlit names a fragment by where it is called. Called in a container of its own,
+    # made before the history is drawn, the turn fragment keeps its name however long the
+    # history grows; else a message sent from the composer the browser still shows after
+    # a turn has finished names a fragment the new full run no longer knows, and is lost.
+    history_box, turn_box = st.container(), st.container()
     if history:
         running = turns.turn_running(state)
         shown = marks(history, conversation.statuses, running) if state.stored else {}
-        render_history(conversation, history, steps_expanded, shown)
-    _render_turn(len(history), steps_expanded)
+        with history_box:
+            render_history(conversation, history, steps_expanded, shown)
+    with turn_box:
+        _render_turn(len(history), steps_expanded)
 
 
 @st.fragment(key="turn")
