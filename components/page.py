@@ -90,8 +90,9 @@ def _render(state: PageSession) -> None:
         catch_up(state)  # an answer this page followed from elsewhere has ended
     with st.sidebar:
         steps_expanded = _render_sidebar(state, creds, account)
+    banner = st.empty()  # drawn or not, one element: the turn fragment's place stays put
     if app_services.talking_to_demo(creds):
-        st.info(DEMO_BANNER, icon=":material/science:")
+        banner.info(DEMO_BANNER, icon=":material/science:")
     live = state.live
     conversation = state.conversation
     history = list(conversation.messages[: live.base_len] if live else conversation.messages)

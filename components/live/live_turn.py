@@ -37,11 +37,11 @@ class LiveTurn:
     def pull(self, wait: float = REDRAW_SECONDS, gather_until: float = 0.0) -> set[int]:
         """Wait up to `wait` seconds for an event, then apply it, those already waiting and
         those that arrive before `gather_until` (a monotonic time: until then nothing could
-        be drawn anyway, and one wake-up takes them all), for at most REDRAW_SECONDS, so a
-        fast stream is still drawn; return what changed."""
+        be drawn anyway, and one wake-up takes them all), for at most `wait` or REDRAW_SECONDS
+        (the longer), so a fast stream is still drawn; return what changed."""
         dirty: set[int] = set()
         event = self.handle.get(timeout=wait)
-        deadline = time.monotonic() + REDRAW_SECONDS
+        deadline = time.monotonic() + max(wait, REDRAW_SECONDS)
         while event is not None:
             self.events.append(event)
             dirty |= self.model.apply(event)
