@@ -139,9 +139,7 @@ class LiveView:
         self.last_flush = self.last_sent = now
 
     def draw(self, index: int, segment: Segment, model: LiveModel, now: float) -> None:
-        slot = self.slots.get(index)
-        if slot is None:
-            slot = self.slots[index] = self.body.empty()
+        slot = self.slots[index]  # made by `flush`, in page order
         self.running_labels.pop(index, None)
         if isinstance(segment, TextSegment | ThinkingSegment):
             self._draw_text(index, slot, segment)

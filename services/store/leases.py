@@ -98,14 +98,6 @@ def clock(connection: Connection) -> sa.ColumnElement[datetime] | datetime:
     return utc_now()
 
 
-def store_now(connection: Connection) -> datetime:
-    """The time by the clock that judges heartbeats."""
-    now = clock(connection)
-    if isinstance(now, datetime):
-        return now
-    return connection.execute(sa.select(now)).scalar_one()
-
-
 def _holder_row(connection: Connection, conversation_id: str) -> sa.Row | None:
     """The lease's holder and heartbeat, with the clock's time read at once as `now`."""
     now = clock(connection)

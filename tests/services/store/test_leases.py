@@ -124,7 +124,7 @@ def test_a_server_whose_clock_is_off_judges_leases_by_the_stores_clock(
     live lease still holds, and the second's heartbeat does not look a minute old."""
     if store.engine.dialect.name != "postgresql":
         # Servers sharing an SQLite file share a machine, and so one clock.
-        assert store_now_is_local(store)
+        assert clock_is_local(store)
         return
     leases = TurnLeases(store.engine, expire_seconds=15)
     assert leases.take("c1", "server-a")
@@ -137,8 +137,8 @@ def test_a_server_whose_clock_is_off_judges_leases_by_the_stores_clock(
     assert leases.holder("c2") == "server-b"
 
 
-def store_now_is_local(store: Store) -> bool:
-    from services.store.leases import store_now
+def clock_is_local(store: Store) -> bool:
+    from services.store.leases import clock
 
     with store.engine.connect() as connection:
-        return abs((store_now(connection) - utc_now()).total_seconds()) < 5
+        return abs((clock(connection) - utc_now()).total_seconds()) < 5
