@@ -56,6 +56,7 @@ PARAGRAPH = (
     "- mean: {n}.4\n- median: {n}.1\n- outliers: none above three sigma\n\n"
 )
 VARIANTS = ("page", "per delta", "whole text")
+BASELINE_WAIT = 0.05  # seconds the per-delta baseline waits for an event
 
 
 class PacedHandle:
@@ -89,7 +90,9 @@ class PerTokenLiveTurn(LiveTurn):
     """The per-delta baseline: applies one event per pull, so each delta gets its own redraw."""
 
     def pull(self, wait: float = live_module.REDRAW_SECONDS, gather_until: float = 0.0) -> set[int]:
-        event = self.handle.get(timeout=wait)  # and no other: one event, one redraw
+        # Waits as it always has, whatever the page's loop asks (with REDRAW_SECONDS set to
+        # 0 it would ask for no wait and poll), and takes one event: one event, one redraw.
+        event = self.handle.get(timeout=BASELINE_WAIT)
         if event is None:
             return set()
         self.events.append(event)
