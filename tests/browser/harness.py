@@ -206,7 +206,7 @@ def assistant_messages(page):
 
 
 def step_boxes(scope):
-    """The code steps inside `scope`: status boxes drawn as steps, not other expanders."""
+    """The code steps inside `scope`: expanders drawn as timeline steps, not other expanders."""
     return scope.locator("[data-step='true'] > [data-testid='stExpander']")
 
 
